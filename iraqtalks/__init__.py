@@ -1,0 +1,1 @@
+"""Iraq–US talks teaching kit helpers."""
