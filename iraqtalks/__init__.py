@@ -1,1 +1,19 @@
-"""Iraq–US talks teaching kit helpers."""
+"""Iraq–US talks teaching kit helpers.
+
+    from iraqtalks import load
+    events = load("events")          # a typed pandas DataFrame, checked against data/datapackage.json
+    check_data()                     # the same report as `python -m iraqtalks check-data`
+"""
+from .schema import DataError, check_data, load, load_all
+from .evidence import cite, lookup, side_by_side
+
+# One name per line, so each helper module can add its own.
+__all__ = [
+    "load",
+    "load_all",
+    "DataError",
+    "check_data",
+    "cite",
+    "lookup",
+    "side_by_side",
+]

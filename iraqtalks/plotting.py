@@ -1,0 +1,152 @@
+"""The kit's matplotlib look: fonts with Vietnamese diacritics, readable sizes, a colour-blind-safe palette.
+
+Lessons call :func:`setup` once; the widgets apply the same settings locally (with :func:`style`)
+so they look the same whether or not `setup()` was called.
+
+The palette is Okabe & Ito's "colour universal design" set (https://jfly.uni-koeln.de/color/),
+distinguishable with the common forms of colour blindness.  Yellow comes late because it is pale
+on white, and black last because the kit uses it for text and axes.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import matplotlib as mpl
+from cycler import cycler
+
+#: Okabe–Ito colours in the order the kit hands them out.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+#: English names of the palette colours, same order as :data:`PALETTE` (for alt text and legends).
+PALETTE_NAMES: tuple[str, ...] = (
+    "blue", "orange", "bluish green", "vermillion", "reddish purple", "sky blue", "yellow", "black",
+)
+
+#: A neutral grey for "nothing here" (empty cells, faded context marks).
+GREY = "#BBBBBB"
+
+#: Marker shapes used, together with the colour, when there are more keys than colours.
+MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
+
+#: Font family with full Vietnamese coverage (ă â đ ê ô ơ ư and the tone marks), shipped with matplotlib.
+FONT = "DejaVu Sans"
+
+#: The rcParams that :func:`setup` applies.
+RC: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "font.size": 11,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "legend.title_fontsize": 10,
+    "legend.frameon": False,
+    "figure.titlesize": 14,
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "savefig.bbox": None,
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#DDDDDD",
+    "grid.linewidth": 0.8,
+    "image.cmap": "cividis",
+}
+
+
+def setup() -> dict[str, Any]:
+    """Apply the kit's matplotlib style for the rest of the session; returns the settings applied.
+
+    DejaVu Sans (Vietnamese diacritics render correctly), readable font sizes, the Okabe–Ito colour
+    cycle, light grid, no top/right spines, left-aligned bold titles.  Safe to call more than once.
+    """
+    mpl.rcParams.update(RC)
+    return dict(RC)
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Use the kit's style inside a `with` block only, leaving the global settings untouched."""
+    with mpl.rc_context(RC):
+        yield
+
+
+def _key_index(key: Any, keys: Sequence[Any] | Iterable[Any]) -> int:
+    keys = list(dict.fromkeys(keys))  # keep order, drop repeats
+    try:
+        return keys.index(key)
+    except ValueError:
+        shown = ", ".join(map(repr, keys[:12])) + (" ..." if len(keys) > 12 else "")
+        raise ValueError(f"colour_for: key {key!r} is not among the keys given ({shown})") from None
+
+
+def colour_for(key: Any, keys: Sequence[Any] | Iterable[Any]) -> str:
+    """The palette colour for `key`, given the full ordered list of `keys` it belongs to.
+
+    The same key gets the same colour in every chart that passes the same `keys`.  With more keys
+    than colours the colours repeat; pair them with :func:`marker_for` so each key stays distinct.
+    Raises ValueError if `key` is not in `keys`.
+    """
+    return PALETTE[_key_index(key, keys) % len(PALETTE)]
+
+
+def marker_for(key: Any, keys: Sequence[Any] | Iterable[Any]) -> str:
+    """A marker shape that, together with :func:`colour_for`, tells up to 64 keys apart."""
+    return MARKERS[(_key_index(key, keys) // len(PALETTE)) % len(MARKERS)]
+
+
+def set_labels(
+    ax,
+    title: str,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    *,
+    subtitle: str | None = None,
+    source: str | None = None,
+    loc: str = "left",
+) -> None:
+    """Title and axis labels in the kit's style.
+
+    `subtitle` goes under the title in a smaller, regular weight; `source` is a small note at the
+    bottom-left of the figure (e.g. "Source: five Vietnamese articles, Jan–Feb 2024").  `loc` aligns the
+    title with the left (default) or right edge of the axes ("right" suits charts with long y labels).  Every chart
+    in the kit has a title and labelled axes: pass "" explicitly to leave an axis unlabelled on purpose.
+    """
+    if not title:
+        raise ValueError("set_labels: every chart in the kit needs a title")
+    if loc not in ("left", "right", "center"):
+        raise ValueError(f"set_labels: loc must be 'left', 'center' or 'right', found {loc!r}")
+    if subtitle:
+        ax.set_title(f"{title}\n", loc=loc, fontweight="bold")
+        x = {"left": 0.0, "center": 0.5, "right": 1.0}[loc]
+        ax.text(x, 1.01, subtitle, transform=ax.transAxes, ha=loc, va="bottom",
+                fontsize=mpl.rcParams["font.size"] - 1, color="#444444")
+    else:
+        ax.set_title(title, loc=loc, fontweight="bold")
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    if source:
+        ax.figure.text(0.01, 0.005, source, ha="left", va="bottom", fontsize=8, color="#555555")
+
+
+__all__ = ["PALETTE", "PALETTE_NAMES", "GREY", "MARKERS", "FONT", "RC", "setup", "style",
+           "colour_for", "marker_for", "set_labels"]

@@ -1,0 +1,1279 @@
+"""Read, check and load the kit's tables. Everything here is driven by data/datapackage.json.
+
+The column names, types, constraints, keys and evidence rules live only in
+data/datapackage.json (a Frictionless Tabular Data Package).  This module reads it and:
+
+* ``load(name)`` returns one table as a typed pandas DataFrame, after checking it;
+* ``load_all()`` returns every table;
+* ``validate()`` lists every problem in a data folder (``Problem`` objects);
+* ``check_data()`` / ``python -m iraqtalks check-data`` print a readable report;
+* ``evidence_rows()`` lists every evidence quote, for the build step.
+
+A problem always names the file, the spreadsheet row (the header is row 1), the column,
+what was found and what was expected.  Nothing is ever changed or "fixed" silently.
+"""
+from __future__ import annotations
+
+import codecs
+import copy
+import csv
+import difflib
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, NamedTuple
+
+import pandas as pd
+
+from . import seeds as _seeds
+from .paths import ROOT, data_dir as _data_dir, seeds_dir_for
+
+__all__ = [
+    "Problem",
+    "DataError",
+    "UnknownTableError",
+    "CheckReport",
+    "EvidenceRow",
+    "read_package",
+    "table_names",
+    "validate",
+    "load",
+    "load_all",
+    "check_data",
+    "check_data_cli",
+    "evidence_rows",
+]
+
+SUPPORTED_TYPES = ("string", "integer", "number", "date", "boolean")
+SUPPORTED_CONSTRAINTS = ("required", "enum", "pattern", "unique")
+ARTICLES = "articles"  # the seed manifest: article_id -> seed_file
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+# --------------------------------------------------------------------------- problems
+
+
+def _show(value: object, limit: int = 70) -> str:
+    """A value as it appears in a message: quoted, control characters visible, long text shortened."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 10] + "…"
+    return repr(text)
+
+
+def _display(path: Path) -> str:
+    """How a path is named in messages: relative to the kit (data/events.csv), else to the cwd, else absolute."""
+    path = Path(path)
+    for base in (ROOT, Path.cwd()):
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data.
+
+    file: the file as shown to people (``data/events.csv``); row: spreadsheet row, header = 1
+    (None for the whole file); column: column name or None; found: the offending value, or a
+    description of what was found; expected: what should be there; message: advice on the fix.
+    ``found_is_value`` says whether ``found`` is a cell value (shown in quotes) or a description.
+    """
+
+    file: str
+    row: int | None = None
+    column: str | None = None
+    found: str | None = None
+    expected: str | None = None
+    message: str = ""
+    found_is_value: bool = True
+
+    def describe(self, with_file: bool = True) -> str:
+        where = [self.file] if with_file else []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        bits = []
+        if self.found is not None:
+            bits.append("found " + (_show(self.found) if self.found_is_value else self.found))
+        if self.expected:
+            bits.append("expected " + self.expected)
+        text = ", ".join(bits)
+        if self.message:
+            msg = self.message
+            if msg.split(" ", 1)[0].isalpha():  # a sentence, not a file name or a quoted value
+                msg = msg[0].upper() + msg[1:]
+            text = f"{text}. {msg}" if text else msg
+        head = ", ".join(where)
+        return f"{head}: {text}" if head else text
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class DataError(Exception):
+    """The data (or datapackage.json) has problems; ``.problems`` lists them all."""
+
+    def __init__(self, problems: Iterable[Problem], heading: str | None = None):
+        self.problems = list(problems)
+        n = len(self.problems)
+        heading = heading or f"{n} problem{'s' if n != 1 else ''} in the data"
+        lines = [f"{heading}:"] + [f"  {i}. {p}" for i, p in enumerate(self.problems, 1)]
+        super().__init__("\n".join(lines))
+
+
+class UnknownTableError(LookupError):
+    """A table name that datapackage.json does not declare."""
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _stamp(path: Path):
+    """A file's fingerprint for the caches: size and a hash of its bytes (None if it does not exist).
+
+    Hashing (about 20 microseconds for a 20 kB file) rather than trusting the modification time
+    keeps the caches right even when a file is rewritten twice within the clock's resolution.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return (len(data), hashlib.blake2b(data, digest_size=16).digest())
+
+
+def _as_list(v) -> list:
+    if v is None:
+        return []
+    return [v] if isinstance(v, str) else list(v)
+
+
+def _closest(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
+    options = list(options)
+    lowered = {o.lower(): o for o in options}
+    if word.strip().lower() in lowered:
+        return lowered[word.strip().lower()]
+    hit = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
+    return hit[0] if hit else None
+
+
+def _folder_display(dd: Path) -> str:
+    return _display(dd).rstrip("/") + "/"
+
+
+# --------------------------------------------------------------------------- datapackage.json
+
+_PKG_CACHE: dict[str, tuple] = {}
+
+
+def _package(dd: Path) -> dict:
+    """The parsed, checked datapackage.json of a data folder (shared; never mutate it)."""
+    path = dd / "datapackage.json"
+    key = _stamp(path)
+    hit = _PKG_CACHE.get(str(path))
+    if hit is not None and hit[0] == key and key is not None:
+        pkg, problems = hit[1], hit[2]
+    else:
+        pkg, problems = _read_package_file(path)
+        _PKG_CACHE[str(path)] = (key, pkg, problems)
+    if problems:
+        raise DataError(problems, heading=f"{_display(path)} cannot be used")
+    return pkg
+
+
+def _read_package_file(path: Path) -> tuple[dict | None, list[Problem]]:
+    shown = _display(path)
+    if not path.parent.is_dir():
+        return None, [Problem(shown, found=None, expected=None, message=(
+            f"the data folder {_folder_display(path.parent)} does not exist"))]
+    if not path.is_file():
+        return None, [Problem(shown, message=(
+            "datapackage.json is missing: every data folder needs it, because it declares the tables "
+            "and their columns (copy it from the kit's data/ folder)"))]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown, found=f"bytes that are not UTF-8 at byte {exc.start}",
+                              found_is_value=False, expected="UTF-8 text")]
+    if text.startswith("\ufeff"):
+        return None, [Problem(shown, row=1, found="a byte-order mark (BOM) at the start", found_is_value=False,
+                              expected="JSON saved as UTF-8 without a BOM")]
+    try:
+        pkg = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(shown, found=f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                              found_is_value=False, expected="valid JSON",
+                              message="check for a missing comma or quote near that place")]
+    return pkg, _check_package(pkg, shown)
+
+
+def _check_package(pkg, shown: str) -> list[Problem]:
+    """Check that datapackage.json says only what this module knows how to check."""
+    out: list[Problem] = []
+
+    def bad(where: str, found: str, expected: str, message: str = "") -> None:
+        out.append(Problem(shown, column=None, found=f"{where}: {found}", found_is_value=False,
+                           expected=expected, message=message))
+
+    if not isinstance(pkg, dict) or not isinstance(pkg.get("resources"), list) or not pkg["resources"]:
+        bad("top level", "no 'resources' list", "a 'resources' list with one entry per table")
+        return out
+    names: dict[str, dict] = {}
+    for i, res in enumerate(pkg["resources"]):
+        where = f"resources[{i}]"
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
+            bad(where, "no 'name' or 'path'", "every resource to have a name and a path")
+            continue
+        if res["name"] in names:
+            bad(where, f"a second resource named {res['name']!r}", "unique resource names")
+        fields = (res.get("schema") or {}).get("fields")
+        if not isinstance(fields, list) or not fields:
+            bad(f"resource {res['name']!r}", "no schema.fields", "a schema with a list of fields")
+            continue
+        names[res["name"]] = res
+    for name, res in names.items():
+        where = f"resource {name!r}"
+        schema = res["schema"]
+        fnames = []
+        for f in schema["fields"]:
+            if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+                bad(where, "a field without a name", "every field to have a name")
+                continue
+            fnames.append(f["name"])
+            ftype = f.get("type", "string")
+            if ftype not in SUPPORTED_TYPES:
+                bad(f"{where}, field {f['name']!r}", f"type {ftype!r}", "one of " + ", ".join(SUPPORTED_TYPES),
+                    "the kit's checker (iraqtalks/schema.py) implements only these types")
+            cons = f.get("constraints") or {}
+            for c in cons:
+                if c not in SUPPORTED_CONSTRAINTS:
+                    bad(f"{where}, field {f['name']!r}", f"constraint {c!r}",
+                        "one of " + ", ".join(SUPPORTED_CONSTRAINTS),
+                        "the kit's checker would not enforce it; remove it or implement it in iraqtalks/schema.py")
+            if "pattern" in cons:
+                try:
+                    re.compile(cons["pattern"])
+                except re.error as exc:
+                    bad(f"{where}, field {f['name']!r}", f"pattern {cons['pattern']!r} ({exc})", "a valid regular expression")
+            if "enum" in cons and (not isinstance(cons["enum"], list) or not cons["enum"]):
+                bad(f"{where}, field {f['name']!r}", "an empty or non-list enum", "a list of allowed values")
+        if len(set(fnames)) != len(fnames):
+            bad(where, "a field name used twice", "unique field names")
+        for k in _as_list(schema.get("primaryKey")):
+            if k not in fnames:
+                bad(where, f"primaryKey field {k!r}", "a declared field name")
+        for fk in schema.get("foreignKeys") or []:
+            ref = fk.get("reference") or {}
+            target = ref.get("resource") or name
+            fields, rfields = _as_list(fk.get("fields")), _as_list(ref.get("fields"))
+            for k in fields:
+                if k not in fnames:
+                    bad(where, f"foreign key field {k!r}", "a declared field name")
+            if target not in names:
+                bad(where, f"foreign key to unknown resource {target!r}", "a declared resource name")
+                continue
+            tnames = [f.get("name") for f in names[target]["schema"]["fields"]]
+            for k in rfields:
+                if k not in tnames:
+                    bad(where, f"foreign key to unknown field {target}.{k}", f"a field of {target}")
+            if len(fields) != len(rfields):
+                bad(where, f"foreign key {fields} -> {rfields}", "the same number of fields on both sides")
+        ev = res.get("x-evidence")
+        if ev is not None:
+            cols = [ev.get("article_field")] + _as_list(ev.get("quote_fields")) + _as_list(ev.get("within_evidence"))
+            for k in cols:
+                if k not in fnames:
+                    bad(f"{where}, x-evidence", f"field {k!r}", "a declared field name")
+            if not _as_list(ev.get("quote_fields")):
+                bad(f"{where}, x-evidence", "no quote_fields", "at least one quote field")
+    if ARTICLES not in names:
+        bad("resources", f"no {ARTICLES!r} resource", "the seed manifest articles (article_id, seed_file)")
+    else:
+        anames = [f.get("name") for f in names[ARTICLES]["schema"]["fields"]]
+        for k in ("article_id", "seed_file"):
+            if k not in anames:
+                bad(f"resource {ARTICLES!r}", f"no field {k!r}", "article_id and seed_file (the seed manifest)")
+    return out
+
+
+def read_package(data_dir: str | Path | None = None) -> dict:
+    """datapackage.json of a data folder, as a dict (a fresh copy; cached by path and mtime).
+
+    Raises DataError if the file is missing, is not valid JSON, or declares something the kit's
+    checker does not implement (an unknown type or constraint, a key naming an undeclared field).
+    """
+    return copy.deepcopy(_package(_data_dir(data_dir)))
+
+
+def table_names(data_dir: str | Path | None = None) -> list[str]:
+    """The table names declared in datapackage.json, in its order."""
+    return [r["name"] for r in _package(_data_dir(data_dir))["resources"]]
+
+
+def _resources(pkg: dict) -> dict[str, dict]:
+    return {r["name"]: r for r in pkg["resources"]}
+
+
+def _resource(pkg: dict, name: str) -> dict:
+    res = _resources(pkg)
+    if not isinstance(name, str) or name not in res:
+        hint = _closest(str(name), res)
+        raise UnknownTableError(
+            f"There is no table called {name!r}."
+            + (f" Did you mean {hint!r}?" if hint else "")
+            + " The tables are: " + ", ".join(res) + "."
+        )
+    return res[name]
+
+
+def _fields(res: dict) -> list[dict]:
+    return res["schema"]["fields"]
+
+
+def _missing_values(res: dict) -> list[str]:
+    return list(res["schema"].get("missingValues", [""]))
+
+
+def _evidence_spec(res: dict) -> dict | None:
+    ev = res.get("x-evidence")
+    if not ev:
+        return None
+    return {
+        "article_field": ev["article_field"],
+        "quote_fields": _as_list(ev.get("quote_fields")),
+        "within_evidence": _as_list(ev.get("within_evidence")),
+    }
+
+
+# --------------------------------------------------------------------------- reading a CSV
+
+
+@dataclass
+class _Parsed:
+    """A CSV read as text: file-level problems, the header, and every cell as a string."""
+
+    exists: bool
+    problems: list[Problem]
+    header: list[str] | None = None
+    frame: pd.DataFrame | None = None  # all cells as str; index = spreadsheet row numbers
+    text: str = ""
+    short: dict | None = None  # row -> number of cells actually present, for truncated rows
+
+
+_PARSE_CACHE: dict[str, tuple] = {}
+
+
+def _parse(path: Path) -> _Parsed:
+    key = _stamp(path)
+    hit = _PARSE_CACHE.get(str(path))
+    if hit is not None and key is not None and hit[0] == key:
+        return hit[1]
+    parsed = _parse_uncached(path)
+    _PARSE_CACHE[str(path)] = (key, parsed)
+    return parsed
+
+
+def _parse_uncached(path: Path) -> _Parsed:
+    shown = _display(path)
+    if not path.is_file():
+        return _Parsed(exists=False, problems=[])
+    raw = path.read_bytes()
+    problems: list[Problem] = []
+    if not raw:
+        return _Parsed(exists=True, problems=[])  # the caller reports the empty file, knowing the columns
+    if raw.startswith(codecs.BOM_UTF8):
+        problems.append(Problem(
+            shown, row=1, found="a byte-order mark (BOM, the bytes EF BB BF) at the start of the file",
+            found_is_value=False, expected="UTF-8 without a BOM, like every file in the kit",
+            message=("Spreadsheet programs add it when saving as 'CSV UTF-8'. Save again as plain UTF-8 "
+                     "(in a text editor: encoding 'UTF-8', not 'UTF-8 with BOM'), or remove it with: "
+                     f"python -c \"import pathlib; p = pathlib.Path(r'{path}'); "
+                     "p.write_bytes(p.read_bytes()[3:])\"")))
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(
+            shown, row=None, found=f"bytes that are not UTF-8 on line {line} (byte {exc.start}: "
+            f"{raw[exc.start:exc.start + 4]!r})", found_is_value=False, expected="text encoded as UTF-8",
+            message=("The file was probably saved in another encoding (e.g. Windows-1252 or UTF-16). "
+                     "Open it and save it again as CSV, encoding UTF-8.")))
+        return _Parsed(exists=True, problems=problems)
+
+    records: list[list[str]] = []
+    line_ends: list[int] = []  # physical line on which each record ends
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for rec in reader:
+            records.append(rec)
+            line_ends.append(reader.line_num)
+    except csv.Error as exc:
+        row = len(records) + 1
+        msg = str(exc)
+        if "unexpected end of data" in msg:
+            advice = ("a quoted cell is never closed: a double quote \" opens a cell here and no closing quote "
+                      "follows. Inside a quoted cell, write a double quote as \"\"")
+        else:
+            advice = (f"the CSV reader says: {msg}. A cell that contains a double quote must itself be in "
+                      "double quotes, with the inner quote doubled (\"\")")
+        problems.append(Problem(shown, row=row, found="broken quoting", found_is_value=False,
+                                expected="cells quoted the CSV way", message=advice + "; the rest of the file was not read"))
+
+    if "\r" in text:
+        first = text.index("\r")
+        line = text.count("\n", 0, first) + 1
+        row = bisect_left(line_ends, line) + 1 if line_ends else 1
+        n = text.count("\r\n")
+        kind = (f"Windows line ends (CRLF, \\r\\n) on {n} line{'s' if n != 1 else ''}" if n
+                else "a carriage-return character (\\r)")
+        problems.append(Problem(
+            shown, row=row, found=kind, found_is_value=False,
+            expected="Unix line ends (LF, \\n only), like every file in the kit",
+            message=("Save the file again with LF line ends (most editors have a 'Line endings: LF / Unix' "
+                     "setting), or convert it with: "
+                     f"python -c \"import pathlib; p = pathlib.Path(r'{path}'); "
+                     "p.write_bytes(p.read_bytes().replace(b'\\r\\n', b'\\n'))\"")))
+
+    if not records:
+        return _Parsed(exists=True, problems=problems, header=None, text=text)
+    header = records[0]
+    width = len(header)
+    rows: list[int] = []
+    body: list[list[str]] = []
+    short: dict[int, int] = {}
+    for i, rec in enumerate(records[1:], start=2):
+        if len(rec) == width:
+            rows.append(i)
+            body.append(rec)
+            continue
+        if not rec:
+            problems.append(Problem(shown, row=i, found="an empty row", found_is_value=False,
+                                    expected=f"a row of {width} cells",
+                                    message="delete the empty row (spreadsheet row numbers count it)"))
+            continue
+        if len(rec) < width:
+            problems.append(Problem(
+                shown, row=i, column=header[len(rec)], found=f"{len(rec)} cells", found_is_value=False,
+                expected=f"{width} cells, one per column of the header",
+                message=(f"the row stops before column {header[len(rec)]}: it is truncated, or a cell is missing "
+                         "its comma, or a line break splits it (put a cell with a line break in double quotes)")))
+            short[i] = len(rec)
+            rec = rec + [""] * (width - len(rec))  # padding, so the other cells can still be checked
+        else:
+            problems.append(Problem(
+                shown, row=i, found=f"{len(rec)} cells", found_is_value=False,
+                expected=f"{width} cells, one per column of the header",
+                message=("a cell probably contains a comma without being in double quotes; "
+                         f"the extra cells start with {_show(rec[width])}")))
+            rec = rec[:width]
+        rows.append(i)
+        body.append(rec)
+    cols = _unique_labels(header)
+    frame = pd.DataFrame(body, columns=cols, index=rows, dtype=object) if body else \
+        pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+    return _Parsed(exists=True, problems=problems, header=header, frame=frame, text=text, short=short)
+
+
+def _unique_labels(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in header:
+        if h in seen:
+            seen[h] += 1
+            out.append(f"{h}\x00{seen[h]}")  # a later duplicate; never matches a declared name
+        else:
+            seen[h] = 0
+            out.append(h)
+    return out
+
+
+# --------------------------------------------------------------------------- checks of one table
+
+_INT_RE = r"[+-]?\d+"
+_NUM_RE = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_VI_GROUPED_RE = r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 2.500  1.234,5
+_DATE_RE = r"\d{4}-\d{2}-\d{2}"
+_MARKUP_RE = re.compile(r"<[A-Za-z/!]")
+_TRUE = ["true", "True", "TRUE", "1"]
+_FALSE = ["false", "False", "FALSE", "0"]
+
+
+def _date_advice(value: str) -> tuple[str | None, str]:
+    """(suggested ISO date or None, advice) for a value that is not an ISO date."""
+    v = value.strip()
+    if v != value and re.fullmatch(_DATE_RE, v):
+        return v, "remove the spaces around the date"
+
+    def iso(y: int, m: int, d: int) -> str | None:
+        try:
+            return pd.Timestamp(year=y, month=m, day=d).strftime("%Y-%m-%d")
+        except ValueError:
+            return None
+
+    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", v)
+    if m:
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        s = iso(y, mo, d)
+        if s:
+            return s, (f"Vietnamese writes the day first: {v} is {d} {MONTHS[mo - 1]} {y}, "
+                       f"which the kit writes {s} (year-month-day)")
+        s = iso(y, d, mo)
+        if s:
+            return s, f"this looks month-first (US style): {v} is {MONTHS[d - 1]} {mo}, {y}, written {s}"
+        return None, f"{v} is not a real calendar date"
+    m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})", v)
+    if m:
+        d, mo = int(m[1]), int(m[2])
+        if 1 <= mo <= 12 and iso(2024, mo, d):
+            return f"2024-{mo:02d}-{d:02d}", (
+                f"{v} looks like a Vietnamese day.month date ({d} {MONTHS[mo - 1]}) with no year; "
+                f"write the year too, e.g. 2024-{mo:02d}-{d:02d} if the year is 2024")
+        return None, f"{v} looks like a day/month date but is not a real one"
+    m = re.fullmatch(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})", v)
+    if m:
+        s = iso(int(m[1]), int(m[2]), int(m[3]))
+        if s:
+            return s, f"write it with dashes and two-digit month and day: {s}"
+        return None, f"{v} is not a real calendar date"
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ].*", v)
+    if m:
+        return m[1], "write the date only, without a time"
+    if re.fullmatch(_DATE_RE, v):
+        return None, f"{v} is not a real calendar date (check the month and the day)"
+    return None, "write dates as year-month-day with dashes"
+
+
+def _number_advice(value: str) -> str | None:
+    v = value.strip()
+    if re.fullmatch(_VI_GROUPED_RE, v):
+        plain = v.replace(".", "").replace(",", ".")
+        return (f"this looks like Vietnamese number formatting, where '.' groups thousands and ',' is the "
+                f"decimal comma ({v} = {plain}): write {plain}. (If you really mean a decimal with three "
+                "places, add a trailing zero, e.g. 2.5000, so it cannot be mistaken.)")
+    if re.fullmatch(r"[+-]?\d+(?:,\d+)+", v) or re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", v):
+        return ("write it without commas: '.' is the decimal point and there are no thousands separators "
+                "(Vietnamese 2,5 = 2.5; English 2,500 = 2500)")
+    if re.fullmatch(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+", v):
+        digits = re.sub(r"\D", "", v)
+        return f"remove the spaces: write {digits}"
+    if v != value:
+        return "remove the spaces around the number"
+    return None
+
+
+def _first_not_nfc(text: str) -> str:
+    for i, ch in enumerate(text):
+        if unicodedata.combining(ch) or unicodedata.normalize("NFC", ch) != ch:
+            name = unicodedata.name(ch, "?")
+            before = text[i - 1] if i else ""
+            return f"{before!r} + U+{ord(ch):04X} {name} at character {i}"
+    return "decomposed characters"
+
+
+class _TableResult(NamedTuple):
+    problems: list[Problem]
+    rows: int
+    quotes_found: int
+
+
+def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
+    """Every check of one table that needs no other table except the seed manifest (articles)."""
+    path = dd / res["path"]
+    shown = _display(path)
+    parsed = _parse(path)
+    fields = _fields(res)
+    declared = [f["name"] for f in fields]
+    if not parsed.exists:
+        if res.get("x-derived"):
+            msg = ("this table is derived from the seeds and the curated tables: run `python -m iraqtalks build` "
+                   "to create it")
+        else:
+            msg = (f"this hand-made table ({res.get('title', res['name'])}) is declared in datapackage.json, so "
+                   "its file must exist: restore it (e.g. from git) or create it with the declared header")
+        return _TableResult([Problem(shown, found="no such file", found_is_value=False,
+                                     expected=f"the CSV file of table '{res['name']}'", message=msg)], 0, 0)
+    problems = list(parsed.problems)
+    if parsed.header is None:
+        if not problems:
+            problems.append(Problem(
+                shown, row=1, found="an empty file", found_is_value=False,
+                expected="at least the header row: " + ",".join(declared),
+                message="the file has no header and no rows; restore it from git or rebuild it"))
+        return _TableResult(problems, 0, 0)
+    problems += _check_header(shown, parsed.header, declared)
+    frame = parsed.frame
+    present = [f for f in fields if f["name"] in frame.columns]
+    mv = _missing_values(res)
+    missing = frame[[f["name"] for f in present]].isin(mv) if mv != [""] else frame[[f["name"] for f in present]].eq("")
+
+    # required (and primary-key fields, which are required by definition)
+    pk = _as_list(res["schema"].get("primaryKey"))
+    req = [f["name"] for f in present if (f.get("constraints") or {}).get("required") or f["name"] in pk]
+    if req:
+        m = missing[req].to_numpy()
+        if m.any():
+            for r, c in zip(*m.nonzero()):
+                row, col = frame.index[r], req[c]
+                if row in parsed.short and list(frame.columns).index(col) >= parsed.short[row]:
+                    continue  # a cell the truncated row does not have: the truncation is reported
+                problems.append(Problem(shown, row=int(row), column=col, found="", expected=(
+                    "a value: this column is required" if col not in pk or _required(res, col)
+                    else "a value: this column is part of the primary key"),
+                    message="the cell is empty"))
+
+    for f in present:
+        name, ftype = f["name"], f.get("type", "string")
+        cons = f.get("constraints") or {}
+        s = frame[name]
+        have = ~missing[name]
+        if ftype == "string":
+            if "enum" in cons:
+                allowed = [str(a) for a in cons["enum"]]
+                bad = have & ~s.isin(allowed)
+                for row, v in s[bad].items():
+                    hint = _closest(v, allowed, 0.5)
+                    problems.append(Problem(shown, row=int(row), column=name, found=v,
+                                            expected="one of: " + ", ".join(allowed),
+                                            message=f"did you mean {hint!r}?" if hint else
+                                            "the allowed values are listed in datapackage.json"))
+            if "pattern" in cons:
+                ok = s.str.fullmatch(cons["pattern"]).fillna(False).astype(bool)
+                for row, v in s[have & ~ok].items():
+                    problems.append(Problem(shown, row=int(row), column=name, found=v,
+                                            expected=f"text matching the pattern {cons['pattern']} (the whole value)"))
+        else:
+            problems += _check_type(shown, name, ftype, f, s, have)
+        if cons.get("unique"):
+            dup = have & s.duplicated(keep=False)
+            problems += _duplicate_problems(shown, frame[dup], [name], "unique")
+
+    # primary key
+    if pk and all(k in frame.columns for k in pk):
+        keyed = frame[pk]
+        complete = ~missing[pk].any(axis=1)
+        dup = keyed.duplicated(keep=False) & complete
+        if dup.any():
+            problems += _duplicate_problems(shown, frame[dup], pk, "primary key")
+
+    # text: Unicode NFC and no markup (quick test on the whole file, then find the cells)
+    text_cols = [f["name"] for f in present if f.get("type", "string") == "string"]
+    if not unicodedata.is_normalized("NFC", parsed.text):
+        for col in text_cols:
+            s = frame[col]
+            bad = ~s.map(lambda v: unicodedata.is_normalized("NFC", v)).astype(bool)
+            for row, v in s[bad].items():
+                problems.append(Problem(
+                    shown, row=int(row), column=col, found=v,
+                    expected="text in Unicode NFC (composed characters, as in the seeds)",
+                    message=(f"the text contains decomposed characters ({_first_not_nfc(v)}); it looks the same "
+                             "but does not match the seeds. Fix it with unicodedata.normalize('NFC', text) "
+                             "or type it again")))
+    if _MARKUP_RE.search(parsed.text):
+        for col in text_cols:
+            s = frame[col]
+            bad = s.str.contains(_MARKUP_RE, regex=True)
+            for row, v in s[bad].items():
+                tag = _MARKUP_RE.search(v)
+                tag_text = v[tag.start(): v.find(">", tag.start()) + 1 or tag.start() + 12]
+                problems.append(Problem(
+                    shown, row=int(row), column=col, found=v, expected="plain text without HTML or script markup",
+                    message=(f"it contains the markup {tag_text!r}; the kit shows every cell as plain text, so "
+                             "remove the tags and keep only the words")))
+
+    problems += _check_ranges(shown, res, frame, missing, present)
+    quotes_found = 0
+    ev = _evidence_spec(res)
+    if ev is not None:
+        ev_problems, quotes_found = _check_evidence(dd, pkg, res, shown, frame, missing, ev)
+        problems += ev_problems
+    return _TableResult(problems, len(frame), quotes_found)
+
+
+def _required(res: dict, col: str) -> bool:
+    for f in _fields(res):
+        if f["name"] == col:
+            return bool((f.get("constraints") or {}).get("required"))
+    return False
+
+
+def _check_header(shown: str, header: list[str], declared: list[str]) -> list[Problem]:
+    out: list[Problem] = []
+    if header == declared:
+        return out
+    seen = set()
+    for i, h in enumerate(header):
+        if h in seen:
+            out.append(Problem(shown, row=1, column=h, found=f"the column name {h!r} a second time (column {i + 1})",
+                               found_is_value=False, expected="each column once",
+                               message="delete or rename the duplicate column"))
+        seen.add(h)
+    missing = [d for d in declared if d not in header]
+    handled: set[str] = set()
+    for i, h in enumerate(header):
+        if h in declared or h in handled:
+            continue
+        guess = None
+        if h.strip() in missing:
+            guess = h.strip()
+        elif len(header) == len(declared) and declared[i] in missing:
+            guess = declared[i]
+        else:
+            guess = _closest(h, missing, 0.5)
+        if guess is not None and guess in missing and guess not in handled:
+            handled.add(guess)
+            why = ("remove the spaces around the name" if h.strip() == guess
+                   else f"was it renamed? rename it back to {guess!r}")
+            out.append(Problem(shown, row=1, column=h, found=h, expected=f"the declared column name {guess!r}",
+                               message=f"datapackage.json has no column {h!r} but declares {guess!r}, "
+                                       f"which is missing: {why}"))
+            continue
+        near = _closest(h, declared, 0.5)
+        out.append(Problem(shown, row=1, column=h or f"(column {i + 1})", found=h,
+                           expected="only the columns declared in datapackage.json: " + ", ".join(declared),
+                           message=(f"did you mean {near!r}? " if near else "")
+                           + "delete the column, or declare it in datapackage.json first"))
+    for d in missing:
+        if d in handled:
+            continue
+        out.append(Problem(shown, row=1, column=d, found="no such column in the header", found_is_value=False,
+                           expected=f"a column named {d!r} (column {declared.index(d) + 1} of {len(declared)} "
+                                    "in datapackage.json)",
+                           message="add the column back (an empty cell is fine where the column is optional)"))
+    if not out and header != declared:
+        out.append(Problem(shown, row=1, found="the columns in the order " + ", ".join(header), found_is_value=False,
+                           expected="the order declared in datapackage.json: " + ", ".join(declared),
+                           message="move the columns back into the declared order"))
+    return out
+
+
+def _check_type(shown: str, name: str, ftype: str, f: dict, s: pd.Series, have: pd.Series) -> list[Problem]:
+    out: list[Problem] = []
+    if ftype == "integer":
+        ok = s.str.fullmatch(_INT_RE).fillna(False).astype(bool)
+        for row, v in s[have & ~ok].items():
+            advice = _number_advice(v) or "use digits only, with no decimal point or separators"
+            out.append(Problem(shown, row=int(row), column=name, found=v,
+                               expected="a whole number written with digits only (e.g. 2500)", message=advice))
+    elif ftype == "number":
+        ok = s.str.fullmatch(_NUM_RE).fillna(False).astype(bool) & ~s.str.fullmatch(_VI_GROUPED_RE).fillna(False).astype(bool)
+        for row, v in s[have & ~ok].items():
+            advice = _number_advice(v) or "write digits with an optional '.' decimal point"
+            out.append(Problem(shown, row=int(row), column=name, found=v,
+                               expected="a number with '.' as the decimal point and no thousands separators "
+                                        "(e.g. 2500 or 2.5)", message=advice))
+    elif ftype == "date":
+        shaped = s.str.fullmatch(_DATE_RE).fillna(False).astype(bool)
+        real = pd.to_datetime(s.where(have & shaped), format="%Y-%m-%d", errors="coerce").notna()
+        for row, v in s[have & ~(shaped & real)].items():
+            iso, advice = _date_advice(v)
+            out.append(Problem(shown, row=int(row), column=name, found=v,
+                               expected=f"an ISO date YYYY-MM-DD (e.g. {iso or '2024-01-28'})", message=advice))
+    elif ftype == "boolean":
+        tv = [str(x) for x in f.get("trueValues", _TRUE)]
+        fv = [str(x) for x in f.get("falseValues", _FALSE)]
+        for row, v in s[have & ~s.isin(tv + fv)].items():
+            out.append(Problem(shown, row=int(row), column=name, found=v,
+                               expected=f"true or false (one of: {', '.join(tv + fv)})"))
+    return out
+
+
+def _duplicate_problems(shown: str, dups: pd.DataFrame, cols: list[str], what: str) -> list[Problem]:
+    out: list[Problem] = []
+    first: dict[tuple, int] = {}
+    for row, values in zip(dups.index, dups[cols].itertuples(index=False, name=None)):
+        if values not in first:
+            first[values] = int(row)
+            continue
+        label = ", ".join(cols)
+        shown_value = values[0] if len(values) == 1 else " | ".join(values)
+        out.append(Problem(shown, row=int(row), column=cols[0] if len(cols) == 1 else label, found=shown_value,
+                           expected=f"a {what} ({label}) that no other row has",
+                           message=f"rows {first[values]} and {int(row)} have the same {what}; "
+                                   "change one, or delete the duplicate row"))
+    return out
+
+
+def _check_ranges(shown: str, res: dict, frame: pd.DataFrame, missing: pd.DataFrame, present: list[dict]) -> list[Problem]:
+    """A column named X_end must not be before X_start (date_end >= date_start, published_end >= ...)."""
+    out: list[Problem] = []
+    types = {f["name"]: f.get("type", "string") for f in present}
+    for end, t in types.items():
+        if not end.endswith("end") or t not in ("date", "integer", "number"):
+            continue
+        start = end[: -len("end")] + "start"
+        if types.get(start) != t:
+            continue
+        both = ~missing[start] & ~missing[end]
+        if t == "date":
+            a = pd.to_datetime(frame[start].where(both), format="%Y-%m-%d", errors="coerce")
+            b = pd.to_datetime(frame[end].where(both), format="%Y-%m-%d", errors="coerce")
+        else:
+            a = pd.to_numeric(frame[start].where(both), errors="coerce")
+            b = pd.to_numeric(frame[end].where(both), errors="coerce")
+        bad = (b < a).fillna(False)
+        for row in frame.index[bad.values]:
+            out.append(Problem(shown, row=int(row), column=end, found=frame.at[row, end],
+                               expected=f"{end} on or after {start} ({frame.at[row, start]})",
+                               message=f"{end} is before {start}; one of the two is wrong (or they are swapped)"))
+    return out
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def _articles_map(dd: Path, pkg: dict) -> dict[str, tuple[str, int]]:
+    """article_id -> (seed_file, spreadsheet row in articles.csv), read from the (possibly broken) manifest."""
+    parsed = _parse(dd / _resource(pkg, ARTICLES)["path"])
+    if parsed.frame is None or not {"article_id", "seed_file"} <= set(parsed.frame.columns):
+        return {}
+    out: dict[str, tuple[str, int]] = {}
+    for row, a, sf in zip(parsed.frame.index, parsed.frame["article_id"], parsed.frame["seed_file"]):
+        if a and sf and a not in out:
+            out[a] = (sf, int(row))
+    return out
+
+
+def _seed_text(seeds_dir: Path, seed_file: str) -> str | None:
+    try:
+        return _seeds.read_raw(seed_file, seeds_dir)
+    except _seeds.SeedError:
+        return None
+
+
+def _quote_hint(quote: str, seed: str, others: dict[str, str]) -> str:
+    """Why a quote is not found verbatim in its seed, as far as can be told."""
+    norm = unicodedata.normalize("NFC", quote)
+    if norm != quote and norm in seed:
+        return "it matches once normalised to NFC (see the NFC problem)"
+    squash = " ".join(quote.split())
+    if squash != quote and squash in " ".join(seed.split()):
+        return "it matches if spaces and line breaks are ignored: copy the spacing exactly as in the seed"
+    if " ".join(quote.split()) in " ".join(seed.split()):
+        return "the seed has different spacing or a line break inside this text: copy it exactly as in the seed"
+    straight = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "„": '"'})
+    if quote.translate(straight) in seed.translate(straight):
+        return "it matches if the quotation marks are ignored: copy the seed's own quotation marks"
+    if quote.casefold() in seed.casefold():
+        return "it matches if upper and lower case are ignored: copy the capitals exactly"
+    for aid, text in others.items():
+        if quote in text:
+            return f"it is in the seed of article {aid}: is article_id wrong?"
+    lo, hi = 0, len(quote)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if quote[:mid] in seed:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo >= 3:
+        return (f"the first {lo} characters match the seed; it differs from there: "
+                f"{quote[max(0, lo - 15):lo]!r} is followed in the quote by {quote[lo:lo + 15]!r}")
+    return "even its start does not occur in the seed: copy the quote from the seed with copy and paste"
+
+
+def _check_evidence(dd: Path, pkg: dict, res: dict, shown: str, frame: pd.DataFrame, missing: pd.DataFrame,
+                    ev: dict) -> tuple[list[Problem], int]:
+    out: list[Problem] = []
+    afield = ev["article_field"]
+    qfields = [q for q in ev["quote_fields"] if q in frame.columns]
+    if afield not in frame.columns or not qfields:
+        return out, 0  # the header problem is already reported
+    amap = _articles_map(dd, pkg)
+    if not amap:
+        articles_shown = _display(dd / _resource(pkg, ARTICLES)["path"])
+        return [Problem(shown, message=(f"the evidence quotes were not checked, because {articles_shown} (the list "
+                                        "of articles and their seed files) cannot be read; see its problems"))], 0
+    sdir = seeds_dir_for(dd)
+    texts: dict[str, str | None] = {aid: _seed_text(sdir, sf) for aid, (sf, _) in amap.items()}
+    seeds_shown = _folder_display(sdir)
+    found_count = 0
+    articles_shown = _display(dd / _resource(pkg, ARTICLES)["path"])
+
+    for q in qfields:
+        s = frame[q]
+        lines = s.str.contains(r"[\r\n]", regex=True) & ~missing[q]
+        for row, v in s[lines].items():
+            out.append(Problem(shown, row=int(row), column=q, found=v, expected="a quote on a single line",
+                               message=("an evidence quote never spans lines: quote one line of the seed "
+                                        "(use two rows if you need two lines)")))
+        for row, aid, v, multi in zip(frame.index, frame[afield], s, lines):
+            if not v or multi or v in _missing_values(res):
+                continue
+            if aid not in amap:
+                if aid:
+                    out.append(Problem(
+                        shown, row=int(row), column=afield, found=aid,
+                        expected=f"an article_id listed in {articles_shown}",
+                        message=f"so its {q} cannot be checked against a seed"
+                                + (f"; did you mean {_closest(aid, amap)!r}?" if _closest(aid, amap) else "")))
+                continue
+            seed = texts[aid]
+            if seed is None:
+                out.append(Problem(
+                    shown, row=int(row), column=q, found=v,
+                    expected=f"a quote from {seeds_shown}{amap[aid][0]}",
+                    message=f"that seed file cannot be read (see {articles_shown}, row {amap[aid][1]})"))
+                continue
+            if v in seed:
+                found_count += 1
+                continue
+            others = {a: t for a, t in texts.items() if a != aid and t}
+            out.append(Problem(
+                shown, row=int(row), column=q, found=v,
+                expected=f"text copied exactly from the seed {seeds_shown}{amap[aid][0]} (article {aid})",
+                message="it is not in that seed; " + _quote_hint(v, seed, others)))
+
+    for w in ev["within_evidence"]:
+        if w not in frame.columns:
+            continue
+        s = frame[w]
+        for row, v in s[~missing[w]].items():
+            if not any(v in frame.at[row, q] for q in qfields):
+                out.append(Problem(
+                    shown, row=int(row), column=w, found=v,
+                    expected=f"text that occurs inside this row's {' / '.join(qfields)}",
+                    message=(f"{w} must be copied from the quote ({_show(frame.at[row, qfields[0]], 60)}): "
+                             "fix the spelling, or extend the quote so it contains it")))
+    return out, found_count
+
+
+# --------------------------------------------------------------------------- foreign keys
+
+
+def _check_foreign_keys(dd: Path, pkg: dict, res: dict, already: set[tuple]) -> list[Problem]:
+    out: list[Problem] = []
+    parsed = _parse(dd / res["path"])
+    if parsed.frame is None:
+        return out
+    shown = _display(dd / res["path"])
+    frame = parsed.frame
+    mv = _missing_values(res)
+    for fk in res["schema"].get("foreignKeys") or []:
+        fields = _as_list(fk["fields"])
+        ref = fk["reference"]
+        target = _resource(pkg, ref.get("resource") or res["name"])
+        rfields = _as_list(ref["fields"])
+        tparsed = _parse(dd / target["path"])
+        if not all(f in frame.columns for f in fields) or tparsed.frame is None \
+                or not all(f in tparsed.frame.columns for f in rfields):
+            continue  # the missing file or column is reported by its own table's check
+        tshown = _display(dd / target["path"])
+        child = frame[fields]
+        used = ~child.isin(mv).all(axis=1)
+        if len(fields) == 1:
+            keys = set(tparsed.frame[rfields[0]]) - set(_missing_values(target))
+            dangling = used & ~child[fields[0]].isin(keys)
+        else:
+            keys = set(tparsed.frame[rfields].itertuples(index=False, name=None))
+            dangling = used & ~pd.Series([t in keys for t in child.itertuples(index=False, name=None)],
+                                         index=child.index, dtype=bool)
+        for row in frame.index[dangling.values]:
+            values = tuple(frame.loc[row, fields])
+            col = fields[0] if len(fields) == 1 else ", ".join(fields)
+            if (shown, int(row), col) in already:
+                continue
+            value = values[0] if len(values) == 1 else " | ".join(values)
+            where = f"{tshown} column {', '.join(rfields)}"
+            advice = f"{value!r} is not in {where} (a dangling reference): "
+            if len(fields) == 1 and value.strip() in keys:
+                advice += "remove the spaces around it"
+            else:
+                near = _closest(value, [k for k in keys if isinstance(k, str)], 0.6) if len(fields) == 1 else None
+                advice += (f"did you mean {near!r}? " if near else "") + (
+                    f"Add the row to table {target['name']}, correct the id"
+                    + ("" if any(_required(res, f) for f in fields) else ", or leave the cell empty for no reference"))
+            out.append(Problem(shown, row=int(row), column=col, found=value,
+                               expected=f"a value of {', '.join(rfields)} that exists in table {target['name']}",
+                               message=advice))
+    return out
+
+
+# --------------------------------------------------------------------------- caches and public API
+
+_CHECK_CACHE: dict[tuple, _TableResult] = {}
+_LOAD_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _table_key(dd: Path, pkg: dict, res: dict) -> tuple:
+    """Everything a table's own check depends on: its file, datapackage.json, and for evidence the manifest and seeds."""
+    parts = [str(dd), res["name"], _stamp(dd / "datapackage.json"), _stamp(dd / res["path"])]
+    if res.get("x-evidence"):
+        apath = dd / _resource(pkg, ARTICLES)["path"]
+        parts.append(_stamp(apath))
+        sdir = seeds_dir_for(dd)
+        parts.extend((sf, _stamp(sdir / sf)) for sf, _ in _articles_map(dd, pkg).values())
+    return tuple(parts)
+
+
+def _checked(dd: Path, pkg: dict, res: dict) -> _TableResult:
+    key = _table_key(dd, pkg, res)
+    hit = _CHECK_CACHE.get(key)
+    if hit is None:
+        hit = _check_table(dd, pkg, res)
+        _CHECK_CACHE[key] = hit
+    return hit
+
+
+def _order(pkg: dict, dd: Path):
+    files = {_display(dd / r["path"]): (i + 1, [f["name"] for f in _fields(r)]) for i, r in enumerate(pkg["resources"])}
+
+    def key(p: Problem):
+        rank, cols = files.get(p.file, (0, []))
+        col = cols.index(p.column) if p.column in cols else -1
+        return (rank, p.file, p.row or 0, col)
+    return key
+
+
+def _selected(pkg: dict, tables) -> list[dict]:
+    if tables is None:
+        return list(pkg["resources"])
+    return [_resource(pkg, t) for t in _as_list(tables)]
+
+
+def validate(data_dir: str | Path | None = None, tables: str | Iterable[str] | None = None) -> list[Problem]:
+    """Every problem in a data folder (or in some of its tables), sorted by file then row.
+
+    Checks, all read from datapackage.json: the file exists (derived tables too), is UTF-8 without
+    a BOM, has LF line ends, has exactly the declared columns, every row has one cell per column;
+    required cells are filled; types (string, integer, number, ISO date, boolean); enum and pattern
+    constraints; primary keys are unique; foreign keys point at existing rows (an empty cell is no
+    reference); text is Unicode NFC and has no HTML/script markup; each evidence quote occurs
+    verbatim, on one line, in the raw seed of its article, and each `within_evidence` value occurs
+    inside the quote; a column X_end is not before X_start. An empty list means the data is valid.
+    """
+    dd = _data_dir(data_dir)
+    try:
+        pkg = _package(dd)
+    except DataError as exc:
+        return exc.problems
+    problems: list[Problem] = []
+    selected = _selected(pkg, tables)
+    for res in selected:
+        problems += _checked(dd, pkg, res).problems
+    already = {(p.file, p.row, p.column) for p in problems}
+    for res in selected:
+        problems += _check_foreign_keys(dd, pkg, res, already)
+    return sorted(problems, key=_order(pkg, dd))
+
+
+def _typed(res: dict, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    mv = _missing_values(res)
+    cols: dict[str, object] = {}
+    for f in _fields(res):
+        name, ftype = f["name"], f.get("type", "string")
+        s = frame[name]
+        miss = s.isin(mv) if mv != [""] else s.eq("")
+        kept = s.where(~miss)
+        if ftype == "date":
+            cols[name] = pd.to_datetime(kept, format="%Y-%m-%d")
+        elif ftype == "integer":
+            cols[name] = pd.to_numeric(kept, dtype_backend="numpy_nullable").astype("Int64")
+        elif ftype == "number":
+            cols[name] = pd.to_numeric(kept, dtype_backend="numpy_nullable").astype("Float64")
+        elif ftype == "boolean":
+            tv = {str(x): True for x in f.get("trueValues", _TRUE)}
+            fv = {str(x): False for x in f.get("falseValues", _FALSE)}
+            cols[name] = kept.map({**tv, **fv}).astype("boolean")
+        elif "enum" in (f.get("constraints") or {}):
+            cols[name] = pd.Categorical(kept, categories=[str(a) for a in f["constraints"]["enum"]])
+        else:
+            cols[name] = s.where(~miss, pd.NA)
+    df = pd.DataFrame(cols)
+    df.index = pd.RangeIndex(len(df))
+    df.attrs["name"] = res["name"]
+    df.attrs["title"] = res.get("title", res["name"])
+    df.attrs["description"] = res.get("description", "")
+    df.attrs["source"] = str(path)
+    return df
+
+
+def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Load one table as a typed DataFrame, after checking it.
+
+    Tables: {tables}
+
+    Types follow datapackage.json: dates become datetime64[ns], integers "Int64", numbers "Float64",
+    booleans "boolean", a text column with a fixed list of values a Categorical (categories in the
+    declared order), other text stays text with empty cells as <NA>. Text such as "NA" is kept as
+    text. ``df.attrs["source"]`` is the CSV file, ``df.attrs["description"]`` says what a row is.
+
+    The table's own columns and its evidence quotes are checked first; if anything is wrong a
+    DataError lists every problem (file, row, column, found, expected). Links to other tables are
+    checked by ``python -m iraqtalks check-data``. ``data_dir`` picks another data folder (a copy).
+    A file that has not changed since it was last checked is not checked again.
+    """
+    dd = _data_dir(data_dir)
+    pkg = _package(dd)
+    res = _resource(pkg, name)
+    key = _table_key(dd, pkg, res)
+    df = _LOAD_CACHE.get(key)
+    if df is None:
+        result = _checked(dd, pkg, res)
+        if result.problems:
+            ps = sorted(result.problems, key=_order(pkg, dd))
+            n = len(ps)
+            raise DataError(ps, heading=f"Table '{name}' cannot be loaded: {n} problem{'s' if n != 1 else ''} in "
+                                        f"{_display(dd / res['path'])}")
+        df = _typed(res, _parse(dd / res["path"]).frame, dd / res["path"])
+        _LOAD_CACHE[key] = df
+    return df.copy(deep=True)
+
+
+def load_all(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Every table, by name, in datapackage.json order. Raises one DataError listing the problems of all tables."""
+    dd = _data_dir(data_dir)
+    pkg = _package(dd)
+    out: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for res in pkg["resources"]:
+        try:
+            out[res["name"]] = load(res["name"], dd)
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems, heading=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} "
+                                          f"in {_folder_display(dd)}; no table was returned")
+    return out
+
+
+try:  # list the tables in load()'s docstring, from datapackage.json itself
+    load.__doc__ = load.__doc__.replace("{tables}", ", ".join(table_names()))
+except Exception:  # noqa: BLE001 - a broken datapackage.json must not break the import; load() reports it
+    load.__doc__ = load.__doc__.replace("{tables}", "see data/datapackage.json (it could not be read)")
+
+
+class EvidenceRow(NamedTuple):
+    """One evidence quote: table name, spreadsheet row (header = 1), article id, the quote itself."""
+
+    table: str
+    row: int
+    article_id: str
+    quote: str
+
+
+def evidence_rows(data_dir: str | Path | None = None) -> Iterator[EvidenceRow]:
+    """Every non-empty evidence quote in the data folder, table by table (datapackage.json order), row by row.
+
+    Yields EvidenceRow(table, row, article_id, quote) for each table with an ``x-evidence``
+    declaration and each of its quote fields. It does not check the quotes (``validate`` does);
+    it raises DataError only if a table cannot be read at all (missing file, not UTF-8, empty,
+    or without its article or quote column).
+    """
+    dd = _data_dir(data_dir)
+    pkg = _package(dd)
+    plan = []
+    problems: list[Problem] = []
+    for res in pkg["resources"]:
+        ev = _evidence_spec(res)
+        if ev is None:
+            continue
+        path = dd / res["path"]
+        parsed = _parse(path)
+        need = [ev["article_field"]] + ev["quote_fields"]
+        if parsed.frame is None or not all(c in parsed.frame.columns for c in need):
+            problems += _checked(dd, pkg, res).problems or [Problem(_display(path), expected="a readable table")]
+            continue
+        plan.append((res, ev, parsed.frame))
+    if problems:
+        raise DataError(problems, heading="Cannot list the evidence quotes")
+    for res, ev, frame in plan:
+        mv = set(_missing_values(res))
+        for q in ev["quote_fields"]:
+            for row, aid, quote in zip(frame.index, frame[ev["article_field"]], frame[q]):
+                if quote not in mv:
+                    yield EvidenceRow(res["name"], int(row), aid, quote)
+
+
+# --------------------------------------------------------------------------- the check-data report
+
+
+@dataclass
+class CheckReport:
+    """The result of check_data(): problems (empty when valid) and what was checked."""
+
+    folder: str
+    problems: list[Problem]
+    tables: int = 0
+    rows: int = 0
+    quotes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        if self.ok:
+            return (f"{self.folder} is valid: {self.tables} tables, {self.rows} rows, "
+                    f"{self.quotes} evidence quotes found in the seeds")
+        n = len(self.problems)
+        lines = [f"{self.folder} has {n} problem{'s' if n != 1 else ''}:"]
+        current = None
+        for i, p in enumerate(self.problems, 1):
+            if p.file != current:
+                current = p.file
+                lines += ["", current]
+            lines.append(f"  {i}. {p.describe(with_file=False)}")
+        lines += ["", "Row numbers are spreadsheet rows (the header is row 1). Fix the problems, then run "
+                      "`python -m iraqtalks check-data` again."]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def check_data(data_dir: str | Path | None = None) -> CheckReport:
+    """Check a whole data folder: the seeds' checksums and every table (see ``validate``).
+
+    Returns a CheckReport; print it (or just show it in a notebook) for the readable report.
+    """
+    dd = _data_dir(data_dir)
+    folder = _folder_display(dd)
+    if not dd.is_dir():
+        return CheckReport(folder, [Problem(folder, found="no such folder", found_is_value=False,
+                                            expected="a data folder containing datapackage.json and the CSV files")])
+    try:
+        pkg = _package(dd)
+    except DataError as exc:
+        return CheckReport(folder, exc.problems)
+    problems: list[Problem] = []
+    sdir = seeds_dir_for(dd)
+    articles = _checked(dd, pkg, _resource(pkg, ARTICLES))
+    if any(p.row == 1 or p.row is None for p in articles.problems):
+        problems.append(Problem(_folder_display(sdir), message=(
+            f"the seed checksums were not checked, because {_display(dd / _resource(pkg, ARTICLES)['path'])} "
+            "cannot be read properly (see its problems)")))
+    else:
+        try:
+            _seeds.verify_seeds(dd, sdir)
+        except _seeds.SeedError as exc:
+            for line in str(exc).splitlines()[1:]:
+                line = line.strip()
+                file, _, rest = line.partition(": ")
+                problems.append(Problem(_display(Path(file)) if file else _folder_display(sdir), message=rest or line))
+    problems += validate(dd)
+    rows = quotes = 0
+    for res in pkg["resources"]:
+        r = _checked(dd, pkg, res)
+        rows += r.rows
+        quotes += r.quotes_found
+    return CheckReport(folder, problems, tables=len(pkg["resources"]), rows=rows, quotes=quotes)
+
+
+def check_data_cli(data_dir: str | Path | None = None) -> int:
+    """`python -m iraqtalks check-data [DIR]`: print the report; exit status 0 if valid, else 1."""
+    report = check_data(data_dir)
+    print(report)
+    return 0 if report.ok else 1

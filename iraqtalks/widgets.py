@@ -1,0 +1,1244 @@
+"""Interactive views for the lessons: a timeline explorer and a side-by-side source comparison.
+
+Both are plain ipywidgets (no ipympl): the timeline is drawn with matplotlib on ONE reused Figure
+and shown as a PNG in an ``Image`` widget, so it works in JupyterLab, Notebook 7, VS Code and
+Voilà alike.  Every object displays itself, so a lesson cell is one line::
+
+    from iraqtalks import timeline_explorer
+    timeline_explorer()
+
+Every piece of text that reaches HTML is escaped with :func:`html.escape`.  Widgets carry CSS
+classes (``iraqtalks-timeline``, ``iraqtalks-count``, ``iraqtalks-date-slider`` ...) so that
+browser tests and teachers' own stylesheets have stable selectors.
+
+For the GitHub/printed copy of a lesson, ``.static()`` returns a matplotlib Figure of the default
+view without any widget.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import html
+import io
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import ipywidgets as W
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from . import plotting
+from . import paths as _paths
+from .schema import DataError, Problem, load as _schema_load
+
+ALL = "__all__"
+"""The value of the 'All' choice in every filter dropdown."""
+
+MODES = ("happened", "reported")
+LANES = ("actor", "type")
+LANGS = ("en", "vi")
+
+_DAY = pd.Timedelta(days=1)
+_HALF_DAY = pd.Timedelta(hours=12)
+
+# --------------------------------------------------------------------------------------------
+# Words on screen, in English and Vietnamese
+# --------------------------------------------------------------------------------------------
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "heading": "Timeline explorer",
+        "dates": "Dates",
+        "actor": "Actor",
+        "type": "Type",
+        "article": "Article",
+        "all": "All",
+        "happened": "As it happened",
+        "reported": "As reported",
+        "lanes_actor": "Lanes: actor",
+        "lanes_type": "Lanes: type",
+        "count": "{n} of {total} events selected",
+        "empty": "No events match these filters — widen the dates or choose 'All'.",
+        "title_happened": "Events as they happened",
+        "title_reported": "Events as reported: from the event to the article",
+        "subtitle": "{lo} – {hi} · {n} of {total} events",
+        "x_happened": "Date of the event",
+        "x_reported": "Date: event (faint), then when the article could have been published (bar)",
+        "y_actor": "Main actor",
+        "y_type": "Event type",
+        "leg_point": "exact day known",
+        "leg_range": "known only as a span",
+        "leg_event": "the event",
+        "leg_lag": "lag to publication",
+        "reported_in": "Reported in",
+        "date_as_written": "Date as written",
+        "vi_quote": "Vietnamese (verbatim)",
+        "en_quote": "English translation",
+        "attributed_to": "Attributed to",
+        "not_stated": "(no date given)",
+        "unattributed": "(not attributed)",
+        "actors": "Actors",
+        "place": "Place",
+        "date_note": "How the date was worked out",
+        "published": "published",
+        "event_evidence": "(the event's own evidence)",
+    },
+    "vi": {
+        "heading": "Khám phá dòng thời gian",
+        "dates": "Ngày",
+        "actor": "Chủ thể",
+        "type": "Loại",
+        "article": "Bài báo",
+        "all": "Tất cả",
+        "happened": "Theo ngày xảy ra",
+        "reported": "Theo ngày đưa tin",
+        "lanes_actor": "Làn: chủ thể",
+        "lanes_type": "Làn: loại sự kiện",
+        "count": "Đã chọn {n} trên {total} sự kiện",
+        "empty": "Không có sự kiện nào khớp với các bộ lọc này — hãy nới rộng khoảng ngày hoặc chọn 'Tất cả'.",
+        "title_happened": "Các sự kiện theo ngày xảy ra",
+        "title_reported": "Các sự kiện theo ngày đưa tin: từ sự kiện đến bài báo",
+        "subtitle": "{lo} – {hi} · {n} trên {total} sự kiện",
+        "x_happened": "Ngày xảy ra sự kiện",
+        "x_reported": "Ngày: sự kiện (mờ), rồi khoảng ngày bài báo có thể được đăng (thanh)",
+        "y_actor": "Chủ thể chính",
+        "y_type": "Loại sự kiện",
+        "leg_point": "biết chính xác ngày",
+        "leg_range": "chỉ biết trong một khoảng",
+        "leg_event": "sự kiện",
+        "leg_lag": "độ trễ đến khi đăng",
+        "reported_in": "Được đưa tin trong",
+        "date_as_written": "Ngày như bài viết ghi",
+        "vi_quote": "Tiếng Việt (nguyên văn)",
+        "en_quote": "Bản dịch tiếng Anh",
+        "attributed_to": "Nguồn được dẫn",
+        "not_stated": "(không ghi ngày)",
+        "unattributed": "(không dẫn nguồn)",
+        "actors": "Chủ thể",
+        "place": "Địa điểm",
+        "date_note": "Cách xác định ngày",
+        "published": "đăng",
+        "event_evidence": "(trích dẫn của chính sự kiện)",
+    },
+}
+
+EVENT_TYPES: dict[str, dict[str, str]] = {
+    "en": {
+        "talks": "talks", "diplomacy": "diplomacy", "statement": "statement", "attack": "attack",
+        "us_strike": "US strike", "lull": "lull", "media_report": "media report", "founding": "founding",
+        "deployment": "deployment", "photo": "photo", "other": "other",
+    },
+    "vi": {
+        "talks": "đàm phán", "diplomacy": "ngoại giao", "statement": "tuyên bố", "attack": "tấn công",
+        "us_strike": "Mỹ không kích", "lull": "tạm lắng", "media_report": "đưa tin", "founding": "thành lập",
+        "deployment": "triển khai", "photo": "ảnh", "other": "khác",
+    },
+}
+
+PRECISION: dict[str, dict[str, str]] = {
+    "en": {"day": "exact day", "month": "month only", "year": "year only", "range": "somewhere in this span"},
+    "vi": {"day": "chính xác đến ngày", "month": "chỉ biết tháng", "year": "chỉ biết năm", "range": "trong khoảng này"},
+}
+
+# One small stylesheet, scoped by the kit's class names, shipped with each HTML panel.
+_STYLE = ("<style>.iraqtalks-table{border-collapse:collapse;margin:0.3em 0 0.6em 0}"
+          ".iraqtalks-table th,.iraqtalks-table td{text-align:left;padding:2px 6px;vertical-align:top}"
+          ".iraqtalks-table th{border-bottom:1px solid #ccc}"
+          ".iraqtalks-table td.iraqtalks-en{color:#333;font-style:italic}</style>")
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
+def _e(value) -> str:
+    """Escape anything for HTML (quotes too)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang: expected one of {LANGS!r}, found {lang!r}")
+    return lang
+
+
+def type_label(event_type: str, lang: str = "en") -> str:
+    """An event type in words (English or Vietnamese); unknown types are shown as they are."""
+    return EVENT_TYPES[lang].get(event_type, event_type.replace("_", " "))
+
+
+def _day(ts: pd.Timestamp, lang: str) -> str:
+    if lang == "vi":
+        return f"{ts.day}/{ts.month}/{ts.year}"
+    return f"{ts.day} {_MONTHS_EN[ts.month - 1][:3]} {ts.year}"
+
+
+def date_text(start: pd.Timestamp, end: pd.Timestamp, precision: str, lang: str = "en") -> str:
+    """A date as precise as it is known, never more: '27 Jan 2024', 'January 2024', '2014', '1 Jan 2024 – 29 Feb 2024'.
+
+    Vietnamese follows day/month/year: '27/1/2024', 'tháng 1/2024', 'năm 2014'.
+    """
+    if precision == "day" and start == end:
+        return _day(start, lang)
+    if precision == "month" and (start.year, start.month) == (end.year, end.month):
+        return f"tháng {start.month}/{start.year}" if lang == "vi" else f"{_MONTHS_EN[start.month - 1]} {start.year}"
+    if precision == "year" and start.year == end.year:
+        return f"năm {start.year}" if lang == "vi" else str(start.year)
+    return f"{_day(start, lang)} – {_day(end, lang)}"
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and checking the tables
+# --------------------------------------------------------------------------------------------
+
+
+def _load(name: str, data_dir=None) -> pd.DataFrame:
+    """One table of the kit, typed, via the kit's loader (iraqtalks.schema.load)."""
+    return _schema_load(name, data_dir)
+
+
+def _file_label(df: pd.DataFrame, table: str, from_file: bool) -> str:
+    if from_file:
+        src = Path(str(df.attrs.get("source") or f"{table}.csv"))
+        try:
+            return src.resolve().relative_to(_paths.ROOT).as_posix()
+        except ValueError:
+            return str(src)
+    return f"the {table} DataFrame (rows counted from 0)"
+
+
+def _fail(df: pd.DataFrame, table: str, from_file: bool, pos: int | None = None, column: str | None = None,
+          found=None, expected: str | None = None, message: str = "") -> DataError:
+    """A DataError naming the file (or DataFrame), spreadsheet row (header = row 1), column, found and expected."""
+    row = None if pos is None else (pos + 2 if from_file else pos)
+    return DataError([Problem(_file_label(df, table, from_file), row=row, column=column,
+                              found=None if found is None else str(found), expected=expected, message=message)],
+                     heading=f"The {table} table cannot be used here")
+
+
+def _need_columns(df: pd.DataFrame, table: str, columns: Iterable[str], from_file: bool = False) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise DataError([Problem(f"the {table} argument", found=type(df).__name__, found_is_value=False,
+                                 expected="a pandas DataFrame")])
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise _fail(df, table, from_file, found=f"no column(s) {', '.join(missing)}",
+                    expected=f"the columns of '{table}' in data/datapackage.json",
+                    message=f"found columns: {', '.join(map(str, df.columns))}")
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """Any string-like column (object, string, Categorical; NA or '') as plain str with '' for missing."""
+    return s.astype("string").fillna("").astype(object)
+
+
+def _first(mask: pd.Series) -> int:
+    return int(np.flatnonzero(np.asarray(mask, dtype=bool))[0])
+
+
+def _as_dates(df: pd.DataFrame, table: str, column: str, from_file: bool) -> np.ndarray:
+    """A date column (datetime64 from the loader, or ISO text in a plain DataFrame) as day-precision datetime64."""
+    s = df[column].reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+    else:
+        text = _as_text(s)
+        out = pd.to_datetime(text.where(text != "", None), format="%Y-%m-%d", errors="coerce")
+        bad = out.isna() & (text != "")
+        if bad.any():
+            pos = _first(bad)
+            raise _fail(df, table, from_file, pos, column, found=text.iloc[pos], expected="an ISO date like 2024-01-27")
+    if out.isna().any():
+        raise _fail(df, table, from_file, _first(out.isna()), column, found="an empty cell", expected="a date")
+    return out.dt.normalize().astype("datetime64[ns]").to_numpy()
+
+
+def _text_frame(df: pd.DataFrame, table: str, required: Iterable[str], optional: Iterable[str],
+                from_file: bool) -> pd.DataFrame:
+    """Required and optional text columns as plain str ('' = missing); required ones must be filled."""
+    required, optional = list(required), list(optional)
+    _need_columns(df, table, required, from_file)
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    for col in required:
+        out[col] = _as_text(df[col]).to_numpy()
+        empty = out[col] == ""
+        if empty.any():
+            raise _fail(df, table, from_file, _first(empty), col, found="an empty cell", expected="a value")
+    for col in optional:
+        out[col] = _as_text(df[col]).to_numpy() if col in df.columns else ""
+    return out
+
+
+def _unique(src: pd.DataFrame, df: pd.DataFrame, table: str, keys: list[str], from_file: bool) -> None:
+    dup = df.duplicated(keys, keep="first")
+    if dup.any():
+        pos = _first(dup)
+        shown = ", ".join(f"{k}={df[k].iloc[pos]!r}" for k in keys)
+        raise _fail(src, table, from_file, pos, keys[0], found=f"a repeated key ({shown})",
+                    expected=f"each {'/'.join(keys)} only once")
+
+
+def _prep_events(df: pd.DataFrame, from_file: bool) -> pd.DataFrame:
+    ev = _text_frame(
+        df, "events",
+        ["event_id", "date_precision", "event_type", "actor1_id", "summary_en", "summary_vi"],
+        ["actor2_id", "location", "country", "date_note", "article_id", "evidence", "evidence_en"],
+        from_file,
+    )
+    _need_columns(df, "events", ["date_start", "date_end"], from_file)
+    ev["date_start"] = _as_dates(df, "events", "date_start", from_file)
+    ev["date_end"] = _as_dates(df, "events", "date_end", from_file)
+    bad = ev["date_end"] < ev["date_start"]
+    if bad.any():
+        pos = _first(bad)
+        raise _fail(df, "events", from_file, pos, "date_end", found=str(ev["date_end"].iloc[pos].date()),
+                    expected=f"a date on or after date_start ({ev['date_start'].iloc[pos].date()})")
+    bad = ~ev["date_precision"].isin(list(PRECISION["en"]))
+    if bad.any():
+        pos = _first(bad)
+        raise _fail(df, "events", from_file, pos, "date_precision", found=ev["date_precision"].iloc[pos],
+                    expected="one of day, month, year, range")
+    _unique(df, ev, "events", ["event_id"], from_file)
+    return ev
+
+
+def _prep_reports(df: pd.DataFrame, events: pd.DataFrame, from_file: bool) -> pd.DataFrame:
+    rep = _text_frame(df, "event_reports", ["event_id", "article_id", "evidence", "evidence_en"],
+                      ["date_as_written", "attributed_to"], from_file)
+    _unique(df, rep, "event_reports", ["event_id", "article_id"], from_file)
+    rep["own"] = False
+    # The event's own evidence is a report too, when event_reports does not already hold that article.
+    own = events.loc[events["article_id"] != "", ["event_id", "article_id", "evidence", "evidence_en"]].copy()
+    have = set(zip(rep["event_id"], rep["article_id"]))
+    own = own[[(e, a) not in have for e, a in zip(own["event_id"], own["article_id"])]]
+    own["date_as_written"] = ""
+    own["attributed_to"] = ""
+    own["own"] = True
+    rep = pd.concat([rep, own[rep.columns]], ignore_index=True)
+    # Only reports of the events at hand matter (a teacher's own events table may be a subset).
+    return rep[rep["event_id"].isin(set(events["event_id"]))].reset_index(drop=True)
+
+
+def _prep_articles(df: pd.DataFrame, from_file: bool) -> pd.DataFrame:
+    art = _text_frame(df, "articles", ["article_id", "label_en"], ["outlet_id", "published_precision", "headline"],
+                      from_file)
+    _need_columns(df, "articles", ["published_start", "published_end"], from_file)
+    art["published_start"] = _as_dates(df, "articles", "published_start", from_file)
+    art["published_end"] = _as_dates(df, "articles", "published_end", from_file)
+    _unique(df, art, "articles", ["article_id"], from_file)
+    return art.sort_values("article_id", kind="stable").reset_index(drop=True)
+
+
+def _prep_actors(df: pd.DataFrame, from_file: bool) -> dict[str, str]:
+    act = _text_frame(df, "actors", ["actor_id", "name_en"], [], from_file)
+    _unique(df, act, "actors", ["actor_id"], from_file)
+    return dict(zip(act["actor_id"], act["name_en"]))
+
+
+def _check_report_articles(reports: pd.DataFrame, articles: pd.DataFrame) -> None:
+    known = set(articles["article_id"])
+    bad = ~reports["article_id"].isin(known)
+    if bad.any():
+        row = reports[bad].iloc[0]
+        table = "events" if row["own"] else "event_reports"
+        raise DataError([Problem(table, column="article_id", found=row["article_id"],
+                                 expected=f"an article listed in articles ({', '.join(sorted(known))})",
+                                 message=f"event {row['event_id']!r} cites an article the articles table does not have")],
+                        heading="The tables do not fit together")
+
+
+class _Tables:
+    """The tables a view needs: given as DataFrames, or loaded from `data_dir` when not given."""
+
+    def __init__(self, data_dir=None, given: Mapping[str, pd.DataFrame | None] | None = None):
+        self.data_dir = data_dir
+        self.given = {k: v for k, v in (given or {}).items() if v is not None}
+        self._cache: dict[str, tuple[pd.DataFrame, bool]] = {}
+
+    def raw(self, name: str) -> tuple[pd.DataFrame, bool]:
+        """(table, loaded_from_file)."""
+        if name not in self._cache:
+            if name in self.given:
+                self._cache[name] = (self.given[name], False)
+            else:
+                self._cache[name] = (_load(name, self.data_dir), True)
+        return self._cache[name]
+
+    def events(self) -> pd.DataFrame:
+        return _prep_events(*self.raw("events"))
+
+    def reports(self, events: pd.DataFrame) -> pd.DataFrame:
+        df, f = self.raw("event_reports")
+        return _prep_reports(df, events, f)
+
+    def articles(self) -> pd.DataFrame:
+        return _prep_articles(*self.raw("articles"))
+
+    def actors(self) -> dict[str, str]:
+        return _prep_actors(*self.raw("actors"))
+
+
+# --------------------------------------------------------------------------------------------
+# Timeline explorer
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineState:
+    """Everything that decides what the timeline shows."""
+
+    date_lo: pd.Timestamp
+    date_hi: pd.Timestamp
+    actor: str = ALL
+    event_type: str = ALL
+    article: str = ALL
+    mode: str = "happened"
+    lanes: str = "actor"
+    lang: str = "en"
+
+
+@contextlib.contextmanager
+def _muted(obj) -> Iterator[None]:
+    old, obj._mute = obj._mute, True
+    try:
+        yield
+    finally:
+        obj._mute = old
+
+
+class TimelineExplorer:
+    """A timeline of the events with date, actor, type and article filters (see :func:`timeline_explorer`).
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox       the whole control (displaying the explorer displays this)
+    selected : pandas.DataFrame    the events currently selected, in date order
+    plot_data : pandas.DataFrame   what the plot draws: one row per mark (event_id, article_id, lane, y,
+                                   kind = point | range | report, x0, x1, anchor)
+    figure : matplotlib Figure     the one Figure that every redraw reuses
+    render : bool                  set False to skip drawing and PNG rendering (filters, count and
+                                   details still update; the picture then lags behind)
+    """
+
+    def __init__(self, data_dir=None, events=None, reports=None, articles=None, actors=None, lang="en",
+                 *, dates=None, render: bool = True):
+        lang = _check_lang(lang)
+        tables = _Tables(data_dir, {"events": events, "event_reports": reports, "articles": articles,
+                                    "actors": actors})
+        self.events = tables.events()
+        if self.events.empty:
+            raise _fail(tables.raw("events")[0], "events", tables.raw("events")[1], found="no rows",
+                        expected="at least one event")
+        self.reports = tables.reports(self.events)
+        self.articles = tables.articles()
+        _check_report_articles(self.reports, self.articles)
+        self.actor_names = tables.actors()
+        self.render = render
+        self._mute = False
+        self._default_lang = lang
+
+        ev = self.events
+        self._article_sets = self.reports.groupby("event_id")["article_id"].agg(frozenset).to_dict()
+        self._art = self.articles.set_index("article_id")
+        self._article_keys = list(self.articles["article_id"])
+        self._type_keys = [t for t in EVENT_TYPES["en"] if t in set(ev["event_type"])] + sorted(
+            set(ev["event_type"]) - set(EVENT_TYPES["en"]))
+        actor_ids = set(ev["actor1_id"]) | (set(ev["actor2_id"]) - {""})
+        self._actor_keys = sorted(actor_ids, key=lambda a: (self.actor_name(a).casefold(), a))
+
+        first, last = ev["date_start"].min(), ev["date_end"].max()
+        self._days = [d.date() for d in pd.date_range(first, last, freq="D")]
+        self._start = self._initial_window(dates)
+
+        self._build_widgets(lang)
+        self.figure = Figure(figsize=(10, 4), dpi=90, layout="constrained")
+        FigureCanvasAgg(self.figure)
+        self.selected = ev.iloc[0:0]
+        self.plot_data = pd.DataFrame()
+        self.update()
+
+    # ---- names --------------------------------------------------------------------------
+    def actor_name(self, actor_id: str) -> str:
+        """The actor's English name from actors, or the id if the actors table does not list it."""
+        return self.actor_names.get(actor_id, actor_id)
+
+    def article_label(self, article_id: str) -> str:
+        if article_id in self._art.index:
+            return f"{article_id} · {self._art.at[article_id, 'label_en']}"
+        return article_id
+
+    # ---- widgets ------------------------------------------------------------------------
+    def _build_widgets(self, lang: str) -> None:
+        wide = {"description_width": "initial"}
+        self.lang_toggle = W.ToggleButtons(options=[("English", "en"), ("Tiếng Việt", "vi")], value=lang,
+                                           style={"button_width": "auto"})
+        self.mode_toggle = W.ToggleButtons(options=self._mode_options(lang), value="happened",
+                                           style={"button_width": "auto"})
+        self.lanes_toggle = W.ToggleButtons(options=self._lanes_options(lang), value="actor",
+                                            style={"button_width": "auto"})
+        self.date_slider = W.SelectionRangeSlider(
+            options=[(d.isoformat(), d) for d in self._days],
+            index=(self._days.index(self._start[0]), self._days.index(self._start[1])),
+            description=TEXT[lang]["dates"], continuous_update=False, style=wide,
+            layout=W.Layout(width="98%"),
+        )
+        self.actor_filter = W.Dropdown(options=self._actor_options(lang), value=ALL,
+                                       description=TEXT[lang]["actor"], style=wide)
+        self.type_filter = W.Dropdown(options=self._type_options(lang), value=ALL,
+                                      description=TEXT[lang]["type"], style=wide)
+        self.article_filter = W.Dropdown(options=self._article_options(lang), value=ALL,
+                                         description=TEXT[lang]["article"], style=wide,
+                                         layout=W.Layout(width="auto", max_width="32em"))
+        self.count = W.Label(value="")
+        self.heading = W.HTML(value="")
+        self.plot = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.details = W.HTML(value="", layout=W.Layout(max_height="32em", overflow="auto"))
+
+        for w, cls in [(self.lang_toggle, "iraqtalks-lang-toggle"), (self.mode_toggle, "iraqtalks-mode-toggle"),
+                       (self.lanes_toggle, "iraqtalks-lanes-toggle"), (self.date_slider, "iraqtalks-date-slider"),
+                       (self.actor_filter, "iraqtalks-actor-filter"), (self.type_filter, "iraqtalks-type-filter"),
+                       (self.article_filter, "iraqtalks-article-filter"), (self.count, "iraqtalks-count"),
+                       (self.heading, "iraqtalks-heading"), (self.plot, "iraqtalks-plot"),
+                       (self.details, "iraqtalks-details")]:
+            w.add_class(cls)
+
+        for w in (self.mode_toggle, self.lanes_toggle, self.date_slider, self.actor_filter, self.type_filter,
+                  self.article_filter):
+            w.observe(self._on_change, names="value")
+        self.lang_toggle.observe(self._on_lang, names="value")
+
+        self.widget = W.VBox([
+            self.heading,
+            W.HBox([self.lang_toggle, self.mode_toggle, self.lanes_toggle], layout=W.Layout(flex_flow="row wrap")),
+            self.date_slider,
+            W.HBox([self.actor_filter, self.type_filter, self.article_filter], layout=W.Layout(flex_flow="row wrap")),
+            self.count,
+            self.plot,
+            self.details,
+        ])
+        self.widget.add_class("iraqtalks-timeline")
+
+    def _mode_options(self, lang):
+        return [(TEXT[lang]["happened"], "happened"), (TEXT[lang]["reported"], "reported")]
+
+    def _lanes_options(self, lang):
+        return [(TEXT[lang]["lanes_actor"], "actor"), (TEXT[lang]["lanes_type"], "type")]
+
+    def _actor_options(self, lang):
+        return [(TEXT[lang]["all"], ALL)] + [(self.actor_name(a), a) for a in self._actor_keys]
+
+    def _type_options(self, lang):
+        return [(TEXT[lang]["all"], ALL)] + [(type_label(t, lang), t) for t in self._type_keys]
+
+    def _article_options(self, lang):
+        return [(TEXT[lang]["all"], ALL)] + [(self.article_label(a), a) for a in self._article_keys]
+
+    def _relabel(self, lang: str) -> None:
+        """Put the option labels and descriptions in `lang`, keeping every selected value."""
+        with _muted(self):
+            for w, opts in [(self.mode_toggle, self._mode_options(lang)), (self.lanes_toggle, self._lanes_options(lang)),
+                            (self.actor_filter, self._actor_options(lang)), (self.type_filter, self._type_options(lang)),
+                            (self.article_filter, self._article_options(lang))]:
+                keep = w.value
+                w.options = opts
+                w.value = keep
+            self.date_slider.description = TEXT[lang]["dates"]
+            self.actor_filter.description = TEXT[lang]["actor"]
+            self.type_filter.description = TEXT[lang]["type"]
+            self.article_filter.description = TEXT[lang]["article"]
+
+    def _on_change(self, change) -> None:
+        if not self._mute:
+            self.update()
+
+    def _on_lang(self, change) -> None:
+        if not self._mute:
+            self._relabel(change["new"])
+            self.update()
+
+    @property
+    def filter_options(self) -> dict[str, list[str]]:
+        """The values each control accepts (ALL stands for 'All')."""
+        return {
+            "actor": list(self.actor_filter.options and [v for _, v in self._actor_options("en")]),
+            "event_type": [v for _, v in self._type_options("en")],
+            "article": [v for _, v in self._article_options("en")],
+            "mode": list(MODES),
+            "lanes": list(LANES),
+            "lang": list(LANGS),
+        }
+
+    @property
+    def state(self) -> TimelineState:
+        lo, hi = self.date_slider.value
+        return TimelineState(pd.Timestamp(lo), pd.Timestamp(hi), self.actor_filter.value, self.type_filter.value,
+                             self.article_filter.value, self.mode_toggle.value, self.lanes_toggle.value,
+                             self.lang_toggle.value)
+
+    def _initial_window(self, dates) -> tuple[_dt.date, _dt.date]:
+        first, last = self._days[0], self._days[-1]
+        if isinstance(dates, str) and dates == "all":
+            return first, last
+        if dates is not None:
+            try:
+                lo, hi = (pd.Timestamp(d).date() for d in dates)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"dates: expected 'all', None or (first, last) dates, found {dates!r} ({exc})") from None
+            if not (first <= lo <= hi <= last):
+                raise ValueError(f"dates: expected first <= last, both within the events' span {first} – {last}; "
+                                 f"found {lo} – {hi}")
+            return lo, hi
+        # Default: from the start of the month three months before the earliest article to the last event,
+        # so the weeks the articles cover are readable; older background events are a slider move away.
+        if len(self.articles):
+            pub = self.articles["published_start"].min()
+            lo = (pub - pd.DateOffset(months=3)).replace(day=1).date()
+            if first < lo <= last and ((self.events["date_end"] >= pd.Timestamp(lo)).sum() > 0):
+                return lo, last
+        return first, last
+
+    def default_state(self, lang: str | None = None) -> TimelineState:
+        """The state the explorer starts in: the initial date window, no filters, 'as it happened', actor lanes."""
+        return TimelineState(pd.Timestamp(self._start[0]), pd.Timestamp(self._start[1]),
+                             lang=_check_lang(lang or self._default_lang))
+
+    def set_filters(self, *, dates=None, actor=None, event_type=None, article=None, mode=None, lanes=None,
+                    lang=None) -> None:
+        """Set several controls at once and redraw once.  `dates` is (first, last), ISO strings or dates.
+
+        Raises ValueError naming the control and the accepted values if a value is not among them.
+        """
+        opts = self.filter_options
+        for name, value in [("actor", actor), ("event_type", event_type), ("article", article), ("mode", mode),
+                            ("lanes", lanes), ("lang", lang)]:
+            if value is not None and value not in opts[name]:
+                shown = ", ".join(map(repr, opts[name][:15])) + (" ..." if len(opts[name]) > 15 else "")
+                raise ValueError(f"set_filters: {name}={value!r} is not an option; expected one of {shown}")
+        if dates is not None:
+            try:
+                lo, hi = (pd.Timestamp(d).date() for d in dates)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"set_filters: dates must be (first, last) dates, found {dates!r} ({exc})") from None
+            for d in (lo, hi):
+                if d not in self.date_slider._options_values:
+                    raise ValueError(f"set_filters: dates: {d} is outside the events' span "
+                                     f"{self._days[0]} – {self._days[-1]}")
+            if lo > hi:
+                raise ValueError(f"set_filters: dates: first ({lo}) is after last ({hi})")
+        with _muted(self):
+            if lang is not None and lang != self.lang_toggle.value:
+                self.lang_toggle.value = lang
+                self._relabel(lang)
+            for w, v in [(self.actor_filter, actor), (self.type_filter, event_type), (self.article_filter, article),
+                         (self.mode_toggle, mode), (self.lanes_toggle, lanes)]:
+                if v is not None:
+                    w.value = v
+            if dates is not None:
+                self.date_slider.value = (lo, hi)
+        self.update()
+
+    # ---- the model: selection, layout, details -------------------------------------------
+    def select(self, state: TimelineState) -> pd.DataFrame:
+        """The events `state` selects: overlapping the date range and matching every filter, in date order."""
+        ev = self.events
+        mask = (ev["date_end"] >= state.date_lo) & (ev["date_start"] <= state.date_hi)
+        if state.actor != ALL:
+            mask &= (ev["actor1_id"] == state.actor) | (ev["actor2_id"] == state.actor)
+        if state.event_type != ALL:
+            mask &= ev["event_type"] == state.event_type
+        if state.article != ALL:
+            mask &= ev["event_id"].map(lambda e: state.article in self._article_sets.get(e, ())).astype(bool)
+        return ev[mask].sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
+
+    def _lane_of(self, row, lanes: str) -> str:
+        return row["actor1_id"] if lanes == "actor" else row["event_type"]
+
+    def _lane_label(self, key: str, lanes: str, lang: str) -> str:
+        return self.actor_name(key) if lanes == "actor" else type_label(key, lang)
+
+    def _reports_for(self, event_id: str, article: str) -> pd.DataFrame:
+        rep = self.reports[self.reports["event_id"] == event_id]
+        if article != ALL:
+            rep = rep[rep["article_id"] == article]
+        return rep.sort_values(["own", "article_id"], ascending=[False, True], kind="stable")
+
+    def layout(self, state: TimelineState, selected: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+        """Where each mark goes: (plot_data, lane keys top to bottom).  No drawing happens here."""
+        cols = ["event_id", "article_id", "lane", "y", "kind", "x0", "x1", "anchor"]
+        if selected.empty:
+            return pd.DataFrame(columns=cols), []
+        lane_col = "actor1_id" if state.lanes == "actor" else "event_type"
+        first = selected.groupby(lane_col)["date_start"].min()
+        lanes = sorted(first.index, key=lambda k: (first[k], self._lane_label(k, state.lanes, state.lang).casefold()))
+        lane_y = {k: i for i, k in enumerate(lanes)}
+        rows = []
+        for ev in selected.itertuples(index=False):
+            point = ev.date_precision == "day" and ev.date_start == ev.date_end
+            anchor = ev.date_start + _HALF_DAY if point else ev.date_end + _DAY
+            lane = getattr(ev, lane_col)
+            if state.mode == "happened":
+                rows.append((ev.event_id, "", lane, "point" if point else "range",
+                             ev.date_start + _HALF_DAY if point else ev.date_start,
+                             ev.date_start + _HALF_DAY if point else ev.date_end + _DAY, anchor))
+            else:
+                for rep in self._reports_for(ev.event_id, state.article).itertuples(index=False):
+                    a = self._art.loc[rep.article_id]
+                    rows.append((ev.event_id, rep.article_id, lane, "report", a["published_start"],
+                                 a["published_end"] + _DAY, anchor))
+        pdata = pd.DataFrame(rows, columns=["event_id", "article_id", "lane", "kind", "x0", "x1", "anchor"])
+        # Spread the marks of one lane a little up and down so that none hides another.
+        pos = pdata.groupby("lane").cumcount().to_numpy()
+        size = pdata.groupby("lane")["event_id"].transform("size").to_numpy()
+        spread = np.where(size > 1, pos / np.maximum(size - 1, 1) - 0.5, 0.0) * np.minimum(0.7, 0.12 * size)
+        pdata["y"] = pdata["lane"].map(lane_y).to_numpy() + spread
+        return pdata[cols], lanes
+
+    def details_html(self, state: TimelineState, selected: pd.DataFrame) -> str:
+        """The detail list of the selected events (all text escaped)."""
+        t = TEXT[state.lang]
+        if selected.empty:
+            return f'<p class="iraqtalks-empty"><b>{_e(t["empty"])}</b></p>'
+        out = [_STYLE, '<ol class="iraqtalks-event-list" style="padding-left:1.5em">']
+        for ev in selected.itertuples(index=False):
+            when = date_text(ev.date_start, ev.date_end, ev.date_precision, state.lang)
+            summary = ev.summary_vi if state.lang == "vi" else ev.summary_en
+            actors = self.actor_name(ev.actor1_id) + (f", {self.actor_name(ev.actor2_id)}" if ev.actor2_id else "")
+            out.append(f'<li class="iraqtalks-event" data-event-id="{_e(ev.event_id)}" style="margin-bottom:0.8em">')
+            out.append(
+                f'<div><b>{_e(when)}</b> <i>({_e(PRECISION[state.lang][ev.date_precision])})</i> · '
+                f'{_e(type_label(ev.event_type, state.lang))} · <span class="iraqtalks-event-id">{_e(ev.event_id)}</span></div>'
+            )
+            out.append(f'<div class="iraqtalks-summary" lang="{state.lang}">{_e(summary)}</div>')
+            extra = [f"{_e(t['actors'])}: {_e(actors)}"]
+            if ev.location or ev.country:
+                extra.append(f"{_e(t['place'])}: {_e(', '.join(x for x in (ev.location, ev.country) if x))}")
+            if ev.date_note:
+                extra.append(f"{_e(t['date_note'])}: {_e(ev.date_note)}")
+            out.append(f'<div style="font-size:90%; color:#444">{" · ".join(extra)}</div>')
+            reps = self._reports_for(ev.event_id, state.article)
+            if not reps.empty:
+                out.append('<table class="iraqtalks-table iraqtalks-reports">')
+                out.append(f"<tr><th>{_e(t['reported_in'])}</th><th>{_e(t['date_as_written'])}</th>"
+                           f"<th>{_e(t['vi_quote'])}</th><th>{_e(t['en_quote'])}</th>"
+                           f"<th>{_e(t['attributed_to'])}</th></tr>")
+                for rep in reps.itertuples(index=False):
+                    label = self.article_label(rep.article_id)
+                    if rep.article_id in self._art.index:
+                        a = self._art.loc[rep.article_id]
+                        pub = date_text(a["published_start"], a["published_end"],
+                                        "day" if a["published_start"] == a["published_end"] else "range", state.lang)
+                        label += f" ({t['published']} {pub})"
+                    if rep.own:
+                        label += f" {t['event_evidence']}"
+                    out.append(
+                        f'<tr class="iraqtalks-report" data-article-id="{_e(rep.article_id)}">'
+                        f"<td>{_e(label)}</td>"
+                        f"<td>{_e(rep.date_as_written or t['not_stated'])}</td>"
+                        f'<td class="iraqtalks-vi" lang="vi">{_e(rep.evidence)}</td>'
+                        f'<td class="iraqtalks-en" lang="en">{_e(rep.evidence_en)}</td>'
+                        f"<td>{_e(rep.attributed_to or t['unattributed'])}</td></tr>"
+                    )
+                out.append("</table>")
+            out.append("</li>")
+        out.append("</ol>")
+        return "".join(out)
+
+    # ---- drawing --------------------------------------------------------------------------
+    def draw(self, fig: Figure, state: TimelineState, selected: pd.DataFrame, pdata: pd.DataFrame,
+             lanes: list[str]) -> None:
+        """Draw the timeline on `fig`, reusing its axes if it has some."""
+        t = TEXT[state.lang]
+        with plotting.style():
+            n_leg = (len(set(selected["event_type"])) + 2) if state.mode == "happened" else (
+                pdata["article_id"].nunique() + 2 if len(pdata) else 0)
+            fig.set_size_inches(10, max(3.4, 1.9 + 0.34 * len(lanes) + 0.22 * -(-n_leg // 4)), forward=False)
+            ax = fig.axes[0] if fig.axes else fig.add_subplot()
+            ax.clear()
+            for old in list(fig.legends):
+                old.remove()
+            span = (_day(state.date_lo, state.lang), _day(state.date_hi, state.lang))
+            title = t["title_happened"] if state.mode == "happened" else t["title_reported"]
+            plotting.set_labels(
+                ax, title, t["x_happened"] if state.mode == "happened" else t["x_reported"],
+                t["y_actor"] if state.lanes == "actor" else t["y_type"],
+                subtitle=t["subtitle"].format(lo=span[0], hi=span[1], n=len(selected), total=len(self.events)),
+            )
+            if selected.empty:
+                ax.set_yticks([])
+                ax.set_xlim(mdates.date2num(state.date_lo), mdates.date2num(state.date_hi + _DAY))
+                ax.text(0.5, 0.5, textwrap.fill(t["empty"], 60), transform=ax.transAxes, ha="center",
+                        va="center", fontsize=12)
+                self._date_axis(ax, state.lang)
+                return
+            x0 = mdates.date2num(pdata["x0"].to_numpy())
+            x1 = mdates.date2num(pdata["x1"].to_numpy())
+            anchor = mdates.date2num(pdata["anchor"].to_numpy())
+            y = pdata["y"].to_numpy()
+            kind = pdata["kind"].to_numpy()
+            handles = []
+            if state.mode == "happened":
+                types = selected.set_index("event_id")["event_type"]
+                ev_type = types.reindex(pdata["event_id"]).to_numpy()
+                for tp in [k for k in self._type_keys if k in set(ev_type)]:
+                    colour, marker = plotting.colour_for(tp, self._type_keys), plotting.marker_for(tp, self._type_keys)
+                    m = ev_type == tp
+                    pts, rng = m & (kind == "point"), m & (kind == "range")
+                    if rng.any():
+                        ax.hlines(y[rng], x0[rng], x1[rng], colors=colour, linewidth=7, alpha=0.75)
+                    if pts.any():
+                        ax.scatter(x0[pts], y[pts], s=55, color=colour, marker=marker, edgecolors="white",
+                                   linewidths=0.8, zorder=3)
+                    handles.append(Line2D([], [], color=colour, marker=marker, linestyle="none", markersize=7,
+                                          label=type_label(tp, state.lang)))
+                handles += [Line2D([], [], color="#555555", marker="o", linestyle="none", label=t["leg_point"]),
+                            Line2D([], [], color="#555555", linewidth=7, alpha=0.75, label=t["leg_range"])]
+                lo, hi = state.date_lo, state.date_hi + _DAY
+            else:
+                ev = selected.set_index("event_id")
+                start = mdates.date2num(ev["date_start"].reindex(pdata["event_id"]).to_numpy())
+                end = mdates.date2num((ev["date_end"] + _DAY).reindex(pdata["event_id"]).to_numpy())
+                point = (ev["date_precision"].eq("day") & ev["date_start"].eq(ev["date_end"])).reindex(
+                    pdata["event_id"]).to_numpy()
+                ax.hlines(y[~point], start[~point], end[~point], colors=plotting.GREY, linewidth=6, alpha=0.8)
+                ax.scatter(anchor[point], y[point], s=30, color=plotting.GREY, zorder=3)
+                ax.hlines(y, anchor, x0, colors="#777777", linewidth=1, linestyles=":")
+                arts = pdata["article_id"].to_numpy()
+                for art in [a for a in self._article_keys if a in set(arts)]:
+                    colour = plotting.colour_for(art, self._article_keys)
+                    m = arts == art
+                    ax.hlines(y[m], x0[m], x1[m], colors=colour, linewidth=5)
+                    handles.append(Line2D([], [], color=colour, linewidth=5,
+                                          label=textwrap.shorten(self.article_label(art), 34, placeholder="…")))
+                handles += [Line2D([], [], color=plotting.GREY, linewidth=6, label=t["leg_event"]),
+                            Line2D([], [], color="#777777", linewidth=1, linestyle=":", label=t["leg_lag"])]
+                lo = min(state.date_lo, pdata["x0"].min())
+                hi = max(state.date_hi + _DAY, pdata["x1"].max())
+            pad = (hi - lo) * 0.02
+            ax.set_xlim(mdates.date2num(lo - pad), mdates.date2num(hi + pad))
+            ax.set_yticks(range(len(lanes)),
+                          [textwrap.shorten(self._lane_label(k, state.lanes, state.lang), 30, placeholder="…")
+                           for k in lanes])
+            ax.set_ylim(len(lanes) - 0.5, -0.5)
+            ax.grid(axis="y", visible=False)
+            fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=9)
+            self._date_axis(ax, state.lang)
+
+    @staticmethod
+    def _date_axis(ax, lang: str) -> None:
+        loc = mdates.AutoDateLocator(minticks=3, maxticks=9)
+        ax.xaxis.set_major_locator(loc)
+        if lang == "vi":
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
+                loc, formats=["%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M", "%S"],
+                zero_formats=["", "%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M"],
+                offset_formats=["", "%Y", "%m/%Y", "%d/%m/%Y", "%d/%m/%Y", "%d/%m/%Y %H:%M"]))
+        else:
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+    def _png(self) -> bytes:
+        buf = io.BytesIO()
+        with plotting.style():
+            self.figure.savefig(buf, format="png", dpi=self.figure.dpi, pil_kwargs={"compress_level": 1})
+        return buf.getvalue()
+
+    # ---- public -------------------------------------------------------------------------------
+    def update(self) -> None:
+        """Recompute the selection from the controls and refresh count, plot and details."""
+        state = self.state
+        sel = self.select(state)
+        self.selected = sel
+        self.count.value = TEXT[state.lang]["count"].format(n=len(sel), total=len(self.events))
+        self.heading.value = f"<h3 style='margin:0.2em 0'>{_e(TEXT[state.lang]['heading'])}</h3>"
+        pdata, lanes = self.layout(state, sel)
+        self.plot_data = pdata
+        if self.render:
+            self.draw(self.figure, state, sel, pdata, lanes)
+            self.plot.value = self._png()
+        self.details.value = self.details_html(state, sel)
+
+    def static(self, lang: str | None = None) -> Figure:
+        """A new matplotlib Figure of the default view (all dates, no filters, as it happened)."""
+        state = self.default_state(lang)
+        sel = self.select(state)
+        pdata, lanes = self.layout(state, sel)
+        fig = Figure(figsize=(10, 4), dpi=100, layout="constrained")
+        FigureCanvasAgg(fig)
+        self.draw(fig, state, sel, pdata, lanes)
+        return fig
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<TimelineExplorer: {self.count.value}>"
+
+
+def timeline_explorer(data_dir=None, events=None, reports=None, articles=None, actors=None, lang="en",
+                      *, dates=None, render: bool = True) -> TimelineExplorer:
+    """An interactive timeline of the events (display it as the last line of a cell).
+
+    Tables not given as DataFrames are loaded from `data_dir` (default: the kit's data/).  Any events
+    table that follows the kit's schema works; `reports` (event_reports), `articles` and `actors`
+    provide the report links, publication dates and names.  `lang` is 'en' or 'vi'.
+
+    The date slider spans every day from the first event to the last.  It starts at `dates`:
+    (first, last), or 'all' for the whole span; by default from three months before the earliest
+    article to the last event, so the weeks of the talks are readable (the count says how many
+    events lie outside).  `render=False` skips drawing (for fast scripted checks).
+    """
+    return TimelineExplorer(data_dir, events, reports, articles, actors, lang, dates=dates, render=render)
+
+
+# --------------------------------------------------------------------------------------------
+# Coverage: which article reports which event
+# --------------------------------------------------------------------------------------------
+
+
+def _coverage(tables: _Tables) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    events = tables.events()
+    reports = tables.reports(events)
+    articles = tables.articles()
+    _check_report_articles(reports, articles)
+    events = events.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
+    pairs = set(zip(reports["event_id"], reports["article_id"]))
+    matrix = pd.DataFrame(
+        [[(e, a) in pairs for a in articles["article_id"]] for e in events["event_id"]],
+        index=pd.Index(events["event_id"], name="event_id"),
+        columns=pd.Index(articles["article_id"], name="article_id"),
+        dtype=bool,
+    )
+    return matrix, events, reports, articles
+
+
+def coverage_matrix(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Events × articles, True where the article reports the event (event_reports, plus each event's own evidence).
+
+    Rows are events in date order (index `event_id`), columns every article (`article_id`).
+    `tables` may hold DataFrames for events, event_reports and articles instead of loading them.
+    """
+    return _coverage(_Tables(data_dir, tables))[0]
+
+
+def _event_label(ev, lang: str = "en", width: int = 46) -> str:
+    when = date_text(ev.date_start, ev.date_end, ev.date_precision, lang)
+    summary = ev.summary_vi if lang == "vi" else ev.summary_en
+    return f"{when} · {textwrap.shorten(summary, width, placeholder='…')}"
+
+
+def _pub_short(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """'25 Jan' or '27–31 Jan' or '18 Feb–29 Feb': when an article was (or could have been) published."""
+    if start == end:
+        return f"{start.day} {_MONTHS_EN[start.month - 1][:3]}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {_MONTHS_EN[start.month - 1][:3]}"
+    return f"{start.day} {_MONTHS_EN[start.month - 1][:3]}–{end.day} {_MONTHS_EN[end.month - 1][:3]}"
+
+
+def _draw_coverage(ax, matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.DataFrame) -> None:
+    with plotting.style():
+        data = matrix.to_numpy().astype(int)
+        cmap = ListedColormap(["#F2F2F2", plotting.PALETTE[0]])
+        ax.imshow(data, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        ev = events.set_index("event_id").loc[matrix.index]
+        ax.set_yticks(range(len(matrix.index)), [_event_label(r) for r in ev.reset_index().itertuples(index=False)],
+                      fontsize=8)
+        art = articles.set_index("article_id").loc[matrix.columns]
+        ax.set_xticks(range(len(matrix.columns)),
+                      [f"{a}\n{_pub_short(r.published_start, r.published_end)}"
+                       for a, r in zip(matrix.columns, art.itertuples())], fontsize=8)
+        # Article names on top and at the bottom: a tall table stays readable at both ends.
+        ax.tick_params(axis="x", top=True, labeltop=True, bottom=True, labelbottom=True)
+        ax.set_xticks(np.arange(-0.5, len(matrix.columns)), minor=True)
+        ax.set_yticks(np.arange(-0.5, len(matrix.index)), minor=True)
+        ax.grid(which="minor", color="white", linewidth=1.5)
+        ax.grid(which="major", visible=False)
+        ax.tick_params(which="minor", length=0)
+        for s in ax.spines.values():
+            s.set_visible(False)
+        plotting.set_labels(ax, "Which article reports which event", "Article (id and when it was published)",
+                            "Event (date as known · summary)", loc="right")
+        ax.legend(handles=[Patch(color=plotting.PALETTE[0], label="reported"),
+                           Patch(facecolor="#F2F2F2", edgecolor="#999999", label="not mentioned")],
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
+def coverage_heatmap(data_dir=None, ax=None, *, tables: Mapping[str, pd.DataFrame] | None = None,
+                     articles: Iterable[str] | None = None) -> Figure:
+    """A heatmap of :func:`coverage_matrix`: events (date + short summary) down, articles across.
+
+    Draws on `ax` if given (and returns its figure), else on a new Figure.  `articles` limits the
+    columns to those article ids (and the rows to events at least one of them reports).
+    """
+    matrix, events, _, arts = _coverage(_Tables(data_dir, tables))
+    if articles is not None:
+        wanted = list(articles)
+        unknown = [a for a in wanted if a not in matrix.columns]
+        if unknown:
+            raise ValueError(f"coverage_heatmap: unknown article id(s) {unknown}; expected some of "
+                             f"{', '.join(matrix.columns)}")
+        matrix = matrix[wanted]
+        matrix = matrix[matrix.any(axis=1)]
+    if ax is None:
+        fig = Figure(figsize=(5.8 + 0.85 * matrix.shape[1], max(3.5, 1.8 + 0.22 * len(matrix))), dpi=100,
+                     layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+    _draw_coverage(ax, matrix, events, arts)
+    return ax.figure
+
+
+# --------------------------------------------------------------------------------------------
+# Source comparison
+# --------------------------------------------------------------------------------------------
+
+
+def _quote_cells(vi: str, en: str) -> str:
+    return (f'<td class="iraqtalks-vi" lang="vi">{_e(vi)}</td>'
+            f'<td class="iraqtalks-en" lang="en">{_e(en)}</td>')
+
+
+
+
+class SourceComparison:
+    """Two or more articles side by side (see :func:`source_comparison`).
+
+    After each update these DataFrames describe the comparison (the HTML shows the same):
+    ``event_coverage`` (event_id, reported_by, status = all | some | one), ``numbers_differ``,
+    ``numbers_agree`` (measure ids), ``names_differ``, ``framing`` (with a `same_words` flag).
+    """
+
+    def __init__(self, articles: Iterable[str] = ("a001", "a002"), data_dir=None, *,
+                 tables: Mapping[str, pd.DataFrame] | None = None):
+        t = _Tables(data_dir, tables)
+        self.coverage, self.events, self.reports, self.articles = _coverage(t)
+        self.actor_names = t.actors()
+        self._art = self.articles.set_index("article_id")
+        self.numbers = self._prep_numbers(*t.raw("numbers"))
+        self.names = _text_frame(t.raw("actor_names")[0], "actor_names",
+                                 ["actor_id", "article_id", "name_as_written", "name_type", "evidence", "evidence_en"],
+                                 [], t.raw("actor_names")[1])
+        self.terms = _text_frame(t.raw("framing_terms")[0], "framing_terms",
+                                 ["concept_id", "article_id", "term_vi", "term_en", "connotation_en", "evidence",
+                                  "evidence_en"], [], t.raw("framing_terms")[1])
+        chosen = list(articles)
+        known = list(self.articles["article_id"])
+        unknown = [a for a in chosen if a not in known]
+        if unknown:
+            raise ValueError(f"source_comparison: unknown article id(s) {unknown}; expected some of {', '.join(known)}")
+        if len(set(chosen)) < 2:
+            raise ValueError(f"source_comparison: choose at least two different articles, found {chosen!r}")
+
+        self.picker = W.SelectMultiple(options=[(f"{a} · {lab}", a) for a, lab in
+                                                zip(self.articles["article_id"], self.articles["label_en"])],
+                                       value=tuple(dict.fromkeys(chosen)), rows=min(8, len(known)),
+                                       description="Articles", layout=W.Layout(width="auto", min_width="40em"))
+        self.status = W.Label(value="")
+        self.output = W.HTML(value="", layout=W.Layout(max_height="40em", overflow="auto"))
+        self.picker.add_class("iraqtalks-article-select")
+        self.status.add_class("iraqtalks-compare-status")
+        self.output.add_class("iraqtalks-compare")
+        self.picker.observe(lambda change: self.update(), names="value")
+        self.widget = W.VBox([self.picker, self.status, self.output])
+        self.widget.add_class("iraqtalks-source-comparison")
+        self.update()
+
+    @staticmethod
+    def _prep_numbers(df: pd.DataFrame, from_file: bool) -> pd.DataFrame:
+        num = _text_frame(df, "numbers", ["number_id", "article_id", "value_as_written", "qualifier", "measure_id",
+                                          "counted_en", "evidence", "evidence_en"],
+                          ["qualifier_as_written", "unit", "as_of"], from_file)
+        _need_columns(df, "numbers", ["value"], from_file)
+        num["value"] = pd.to_numeric(df["value"].reset_index(drop=True).astype("string").replace("", pd.NA),
+                                     errors="coerce").astype("Float64").to_numpy()
+        return num
+
+    @property
+    def chosen(self) -> list[str]:
+        return list(self.picker.value)
+
+    def label(self, article_id: str) -> str:
+        return f"{article_id} · {self._art.at[article_id, 'label_en']}"
+
+    # ---- the comparisons ------------------------------------------------------------------
+    def compare(self, chosen: list[str]) -> dict[str, pd.DataFrame]:
+        m = self.coverage[chosen]
+        m = m[m.any(axis=1)]
+        n = m.sum(axis=1)
+        cov = pd.DataFrame({
+            "event_id": m.index,
+            "reported_by": [tuple(a for a in chosen if m.at[e, a]) for e in m.index],
+            "status": np.where(n == len(chosen), "all", np.where(n == 1, "one", "some")),
+        })
+
+        num = self.numbers[self.numbers["article_id"].isin(chosen)]
+        differ, agree = [], []
+        for measure, grp in num.groupby("measure_id", sort=True):
+            if grp["article_id"].nunique() < 2:
+                continue
+            figures = {a: frozenset(zip(g["value"].astype(object).where(g["value"].notna(), None),
+                                        g["qualifier"], g["value_as_written"].where(g["value"].isna(), "")))
+                       for a, g in grp.groupby("article_id")}
+            (differ if len(set(figures.values())) > 1 else agree).append(measure)
+        numbers_differ = num[num["measure_id"].isin(differ)].sort_values(["measure_id", "article_id", "number_id"])
+
+        nm = self.names[self.names["article_id"].isin(chosen)]
+        names_differ_ids = []
+        for actor, grp in nm.groupby("actor_id", sort=True):
+            spellings = {a: frozenset(g["name_as_written"]) for a, g in grp.groupby("article_id")}
+            if len(spellings) >= 2 and len(set(spellings.values())) > 1:
+                names_differ_ids.append(actor)
+        names_differ = nm[nm["actor_id"].isin(names_differ_ids)].sort_values(["actor_id", "article_id", "name_as_written"])
+
+        ft = self.terms[self.terms["article_id"].isin(chosen)]
+        shared = ft.groupby("concept_id")["article_id"].nunique()
+        framing = ft[ft["concept_id"].isin(shared[shared >= 2].index)].copy()
+        same = {concept: len({frozenset(g2["term_vi"].str.casefold()) for _, g2 in g.groupby("article_id")}) == 1
+                for concept, g in framing.groupby("concept_id")}
+        framing["same_words"] = framing["concept_id"].map(same).astype(bool)
+        framing = framing.sort_values(["concept_id", "article_id", "term_vi"])
+        return {"event_coverage": cov, "numbers_differ": numbers_differ,
+                "numbers_agree": pd.DataFrame({"measure_id": agree}), "names_differ": names_differ,
+                "framing": framing}
+
+    def _html(self, chosen: list[str], c: dict[str, pd.DataFrame]) -> str:
+        ev = self.events.set_index("event_id")
+        rep = self.reports.set_index(["event_id", "article_id"]).sort_index()
+        out = [_STYLE, '<div class="iraqtalks-compare-body">',
+               "<p>Comparing: " + "; ".join(f"<b>{_e(self.label(a))}</b>" for a in chosen) + "</p>"]
+
+        def events_section(title: str, rows: pd.DataFrame, cls: str) -> None:
+            out.append(f'<h4 class="{cls}">{_e(title)} ({len(rows)})</h4>')
+            if rows.empty:
+                out.append("<p><i>None.</i></p>")
+                return
+            out.append('<ul class="iraqtalks-compare-events">')
+            for r in rows.itertuples(index=False):
+                e = ev.loc[r.event_id]
+                when = date_text(e["date_start"], e["date_end"], e["date_precision"])
+                out.append(f'<li data-event-id="{_e(r.event_id)}"><b>{_e(when)}</b> — {_e(e["summary_en"])}'
+                           f'<table class="iraqtalks-table"><tr><th>Article</th>'
+                           f"<th>Date as written</th><th>Vietnamese (verbatim)</th>"
+                           f"<th>English translation</th><th>Attributed to</th></tr>")
+                for a in r.reported_by:
+                    x = rep.loc[(r.event_id, a)]
+                    x = x.iloc[0] if isinstance(x, pd.DataFrame) else x
+                    out.append(f"<tr><td>{_e(self.label(a))}</td><td>{_e(x['date_as_written'] or '—')}</td>"
+                               f"{_quote_cells(x['evidence'], x['evidence_en'])}"
+                               f"<td>{_e(x['attributed_to'] or '—')}</td></tr>")
+                out.append("</table></li>")
+            out.append("</ul>")
+
+        cov = c["event_coverage"]
+        events_section(f"Events all {len(chosen)} report", cov[cov["status"] == "all"], "iraqtalks-shared")
+        if len(chosen) > 2:
+            events_section("Events some (but not all) report", cov[cov["status"] == "some"], "iraqtalks-some")
+        events_section("Events only one reports", cov[cov["status"] == "one"], "iraqtalks-only-one")
+
+        nd = c["numbers_differ"]
+        out.append(f'<h4 class="iraqtalks-numbers">Numbers that differ for the same quantity '
+                   f'({nd["measure_id"].nunique()})</h4>')
+        if nd.empty:
+            out.append("<p><i>None: where these articles count the same thing, they give the same figure.</i></p>")
+        for measure, grp in nd.groupby("measure_id", sort=True):
+            out.append(f'<p data-measure-id="{_e(measure)}"><b>{_e(grp["counted_en"].iloc[0])}</b> '
+                       f'<code>{_e(measure)}</code></p><table class="iraqtalks-table">'
+                       f"<tr><th>Article</th><th>Figure as written</th><th>Hedge</th>"
+                       f"<th>Vietnamese (verbatim)</th><th>English translation</th></tr>")
+            for r in grp.itertuples(index=False):
+                hedge = r.qualifier + (f" ({r.qualifier_as_written})" if r.qualifier_as_written else "")
+                out.append(f"<tr><td>{_e(self.label(r.article_id))}</td><td>{_e(r.value_as_written)}</td>"
+                           f"<td>{_e(hedge)}</td>{_quote_cells(r.evidence, r.evidence_en)}</tr>")
+            out.append("</table>")
+        agree = c["numbers_agree"]["measure_id"].tolist()
+        if agree:
+            out.append(f"<p>Same figure in each article that gives it: {_e(', '.join(agree))}.</p>")
+
+        nd = c["names_differ"]
+        out.append(f'<h4 class="iraqtalks-names">Names written differently for the same actor '
+                   f'({nd["actor_id"].nunique()})</h4>')
+        if nd.empty:
+            out.append("<p><i>None.</i></p>")
+        for actor, grp in nd.groupby("actor_id", sort=True):
+            out.append(f'<p data-actor-id="{_e(actor)}"><b>{_e(self.actor_names.get(actor, actor))}</b></p>'
+                       f'<table class="iraqtalks-table"><tr><th>Article</th><th>Name as written</th>'
+                       f"<th>Kind of name</th><th>Vietnamese (verbatim)</th><th>English translation</th></tr>")
+            for r in grp.itertuples(index=False):
+                out.append(f"<tr><td>{_e(self.label(r.article_id))}</td><td>{_e(r.name_as_written)}</td>"
+                           f"<td>{_e(r.name_type)}</td>{_quote_cells(r.evidence, r.evidence_en)}</tr>")
+            out.append("</table>")
+
+        fr = c["framing"]
+        out.append(f'<h4 class="iraqtalks-framing">How each frames the same thing ({fr["concept_id"].nunique()})</h4>')
+        if fr.empty:
+            out.append("<p><i>No concept is named by two of these articles.</i></p>")
+        for concept, grp in fr.groupby("concept_id", sort=True):
+            verdict = "same words" if grp["same_words"].iloc[0] else "different words"
+            out.append(f'<p data-concept-id="{_e(concept)}"><b>{_e(concept.replace("_", " "))}</b> — {_e(verdict)}</p>'
+                       f'<table class="iraqtalks-table"><tr><th>Article</th><th>Term</th>'
+                       f"<th>Literally</th><th>What it suggests</th><th>Vietnamese (verbatim)</th>"
+                       f"<th>English translation</th></tr>")
+            for r in grp.itertuples(index=False):
+                out.append(f"<tr><td>{_e(self.label(r.article_id))}</td><td lang='vi'>{_e(r.term_vi)}</td>"
+                           f"<td>{_e(r.term_en)}</td><td>{_e(r.connotation_en)}</td>"
+                           f"{_quote_cells(r.evidence, r.evidence_en)}</tr>")
+            out.append("</table>")
+        out.append("</div>")
+        return "".join(out)
+
+    def update(self) -> None:
+        """Recompute the comparison for the articles chosen in the picker."""
+        chosen = self.chosen
+        if len(chosen) < 2:
+            self.status.value = "Choose two or more articles to compare (hold Ctrl or Shift to pick several)."
+            self.output.value = f'<p class="iraqtalks-empty"><b>{_e(self.status.value)}</b></p>'
+            for name in ("event_coverage", "numbers_differ", "numbers_agree", "names_differ", "framing"):
+                setattr(self, name, pd.DataFrame())
+            return
+        c = self.compare(chosen)
+        for name, df in c.items():
+            setattr(self, name, df)
+        cov = c["event_coverage"]
+        self.status.value = (f"{len(chosen)} articles: {int((cov['status'] == 'all').sum())} events shared by all, "
+                             f"{int((cov['status'] == 'one').sum())} reported by only one")
+        self.output.value = self._html(chosen, c)
+
+    def static(self) -> Figure:
+        """A coverage heatmap (matplotlib Figure) of the chosen articles."""
+        chosen = self.chosen if len(self.chosen) >= 1 else list(self.coverage.columns)
+        matrix = self.coverage[chosen]
+        matrix = matrix[matrix.any(axis=1)]
+        fig = Figure(figsize=(5.8 + 0.85 * matrix.shape[1], max(3.5, 1.8 + 0.22 * len(matrix))), dpi=100,
+                     layout="constrained")
+        FigureCanvasAgg(fig)
+        _draw_coverage(fig.add_subplot(), matrix, self.events, self.articles)
+        return fig
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<SourceComparison of {', '.join(self.chosen)}>"
+
+
+def source_comparison(articles: Iterable[str] = ("a001", "a002"), data_dir=None, *,
+                      tables: Mapping[str, pd.DataFrame] | None = None) -> SourceComparison:
+    """Compare two or more articles: shared and unshared events, differing numbers and names, framing.
+
+    Every item carries the Vietnamese evidence and its English translation.  `tables` may hold
+    DataFrames (events, event_reports, articles, actors, actor_names, numbers, framing_terms) that
+    replace the files in `data_dir`.
+    """
+    return SourceComparison(articles, data_dir, tables=tables)
+
+
+__all__ = [
+    "ALL", "TimelineExplorer", "TimelineState", "timeline_explorer", "SourceComparison", "source_comparison",
+    "coverage_matrix", "coverage_heatmap", "date_text", "type_label",
+]

@@ -1,0 +1,94 @@
+"""The seeds are primary sources: byte for byte as published, checked before every build."""
+from __future__ import annotations
+
+import os
+import shutil
+import unicodedata
+
+import pytest
+
+from iraqtalks.build import build, main
+from iraqtalks.paths import DATA_DIR, ROOT, SEEDS_DIR
+from iraqtalks.seeds import SeedError, manifest, sha256_of, verify_seeds
+
+SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
+ROWS = manifest()
+
+
+def test_manifest_lists_exactly_the_seed_files():
+    listed = sorted(row["seed_file"] for row in ROWS)
+    on_disk = sorted(p.name for p in SEEDS_DIR.iterdir() if p.is_file())
+    assert listed == on_disk
+    assert len(listed) == 5
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["article_id"] for r in ROWS])
+def test_seed_sha256_matches_articles_csv(row):
+    assert sha256_of(SEEDS_DIR / row["seed_file"]) == row["sha256"]
+
+
+def test_verify_seeds_accepts_the_kit():
+    assert verify_seeds() == [row["seed_file"] for row in ROWS]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["article_id"] for r in ROWS])
+def test_seed_is_utf8_nfc_with_lf_line_ends(row):
+    text = (SEEDS_DIR / row["seed_file"]).read_bytes().decode("utf-8")
+    assert unicodedata.is_normalized("NFC", text)
+    assert "\r" not in text
+
+
+def test_seeds_equal_the_shared_originals():
+    if not SHARED_SEEDS.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SHARED_SEEDS} is missing; under CI the seeds must be compared with the originals")
+        pytest.skip(f"{SHARED_SEEDS} is not on this machine (only the kit's own checksums are checked)")
+    shared = sorted(p.name for p in SHARED_SEEDS.iterdir() if p.is_file())
+    ours = sorted(p.name for p in SEEDS_DIR.iterdir() if p.is_file())
+    assert ours == shared
+    for name in shared:
+        assert (SEEDS_DIR / name).read_bytes() == (SHARED_SEEDS / name).read_bytes(), name
+
+
+def _kit_copy(tmp_path):
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
+    return tmp_path / "data", tmp_path / "seeds"
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _fix_the_typo(seeds):
+    """What a well-meaning teacher might do: 'correct' a000's 'chuyể' to 'chuyển'."""
+    row = ROWS[0]
+    path = seeds / row["seed_file"]
+    text = path.read_bytes().decode("utf-8")
+    assert "được chuyể cho" in text
+    path.write_bytes(text.replace("được chuyể cho", "được chuyển cho").encode("utf-8"))
+    return row, sha256_of(path)
+
+
+def test_modified_seed_stops_the_build_and_writes_nothing(tmp_path):
+    data, seeds = _kit_copy(tmp_path)
+    row, found = _fix_the_typo(seeds)
+    before = _snapshot(tmp_path)
+    with pytest.raises(SeedError) as err:
+        build(data, seeds)
+    message = str(err.value)
+    assert row["seed_file"] in message
+    assert row["sha256"] in message  # expected
+    assert found in message  # found
+    assert found != row["sha256"]
+    assert _snapshot(tmp_path) == before
+
+
+def test_main_reports_a_modified_seed(tmp_path, capsys):
+    data, seeds = _kit_copy(tmp_path)
+    row, found = _fix_the_typo(seeds)
+    before = _snapshot(tmp_path)
+    assert main(data, seeds) == 1
+    err = capsys.readouterr().err
+    assert row["seed_file"] in err and row["sha256"] in err and found in err
+    assert _snapshot(tmp_path) == before
