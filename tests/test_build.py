@@ -8,8 +8,9 @@ import unicodedata
 
 import pytest
 
+from conftest import read_rows, set_cell
 from iraqtalks.build import CLEAN_DIR, BuildError, build, locate, main
-from iraqtalks.paths import DATA_DIR, SEEDS_DIR
+from iraqtalks.paths import DATA_DIR
 from iraqtalks.seeds import manifest, read_raw
 
 PACKAGE = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
@@ -19,16 +20,13 @@ ARTICLE_IDS = [row["article_id"] for row in manifest()]
 REBUILD = "run `python -m iraqtalks build` and commit the result"
 
 
-def inputs_copy(tmp_path):
-    """A data folder holding only the build's inputs (no derived file), with seeds/ beside it."""
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy2(DATA_DIR / "datapackage.json", data / "datapackage.json")
-    for res in HAND_MADE:
-        if (DATA_DIR / res["path"]).is_file():
-            shutil.copy2(DATA_DIR / res["path"], data / res["path"])
-    shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
-    return data, tmp_path / "seeds"
+def only_inputs(data):
+    """Remove the derived files from a copy of data/ (the conftest fixture data_copy), so that
+    whatever the build does not write is missing rather than left over."""
+    for res in DERIVED:
+        (data / res["path"]).unlink(missing_ok=True)
+    shutil.rmtree(data / CLEAN_DIR, ignore_errors=True)
+    return data, data.parent / "seeds"
 
 
 def derived_files(data):
@@ -37,9 +35,9 @@ def derived_files(data):
     return files
 
 
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    data, seeds = inputs_copy(tmp_path_factory.mktemp("build"))
+@pytest.fixture
+def fresh(data_copy):
+    data, seeds = only_inputs(data_copy)
     result = build(data, seeds)
     return data, result
 
@@ -53,13 +51,11 @@ def test_committed_derived_files_equal_a_fresh_build(fresh):
     assert sorted(p.name for p in (DATA_DIR / CLEAN_DIR).iterdir()) == sorted(f"{a}.txt" for a in ARTICLE_IDS)
 
 
-def test_build_is_deterministic(fresh, tmp_path):
+def test_build_is_deterministic(fresh):
     data, _ = fresh
-    again, seeds = inputs_copy(tmp_path)
-    build(again, seeds)
-    build(again, seeds)
-    for name, path in derived_files(data).items():
-        assert (again / name).read_bytes() == path.read_bytes(), name
+    first = {name: path.read_bytes() for name, path in derived_files(data).items()}
+    build(data, data.parent / "seeds")
+    assert {name: path.read_bytes() for name, path in derived_files(data).items()} == first
 
 
 def test_derived_files_are_utf8_nfc_lf(fresh):
@@ -130,18 +126,15 @@ def test_locate():
 def _set_evidence(data, table, article_id, new_quote):
     """Replace the evidence of the first row of `table` quoting `article_id`; returns its spreadsheet row."""
     path = data / f"{table}.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    col, aid = rows[0].index("evidence"), rows[0].index("article_id")
-    n = next(i for i, r in enumerate(rows) if i and r[aid] == article_id)
-    rows[n][col] = new_quote
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
-    return n + 1
+    rows = read_rows(path)
+    aid = rows[0].index("article_id")
+    n = next(i for i, r in enumerate(rows) if i and r[aid] == article_id) + 1
+    set_cell(path, n, "evidence", new_quote)
+    return n
 
 
-def test_a_quote_not_in_its_seed_names_file_row_and_column(tmp_path):
-    data, seeds = inputs_copy(tmp_path)
+def test_a_quote_not_in_its_seed_names_file_row_and_column(data_copy):
+    data, seeds = only_inputs(data_copy)
     row = _set_evidence(data, "outlets", "a000", "(VTC News) —")  # an em dash the page does not have
     with pytest.raises(BuildError) as err:
         build(data, seeds)
@@ -152,16 +145,16 @@ def test_a_quote_not_in_its_seed_names_file_row_and_column(tmp_path):
     assert not (data / CLEAN_DIR).exists()
 
 
-def test_a_quote_from_the_clean_text_gets_a_hint(tmp_path):
-    data, seeds = inputs_copy(tmp_path)
+def test_a_quote_from_the_clean_text_gets_a_hint(data_copy):
+    data, seeds = only_inputs(data_copy)
     # a004's seed writes 't.hiệt m.ạng'; the restored words exist only in the clean text
     _set_evidence(data, "articles", "a004", "vụ 3 lính Mỹ thiệt mạng ở Jordan")
     with pytest.raises(BuildError, match="in the clean text"):
         build(data, seeds)
 
 
-def test_main_prints_a_summary(tmp_path, capsys):
-    data, seeds = inputs_copy(tmp_path)
+def test_main_prints_a_summary(data_copy, capsys):
+    data, seeds = only_inputs(data_copy)
     assert main(data, seeds) == 0
     out = capsys.readouterr().out
     for name in ("cleaning_log.csv", "sentences.csv", "evidence_locations.csv"):

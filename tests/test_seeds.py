@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import unicodedata
 
 import pytest
 
+from conftest import snapshot
 from iraqtalks.build import build, main
-from iraqtalks.paths import DATA_DIR, ROOT, SEEDS_DIR
+from iraqtalks.paths import ROOT, SEEDS_DIR
 from iraqtalks.seeds import SeedError, manifest, sha256_of, verify_seeds
 
 SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
@@ -50,16 +50,6 @@ def test_seeds_equal_the_shared_originals():
         assert (SEEDS_DIR / name).read_bytes() == (SHARED_SEEDS / name).read_bytes(), name
 
 
-def _kit_copy(tmp_path):
-    shutil.copytree(DATA_DIR, tmp_path / "data")
-    shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
-    return tmp_path / "data", tmp_path / "seeds"
-
-
-def _snapshot(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _fix_the_typo(seeds):
     """What a well-meaning teacher might do: 'correct' a000's 'chuyể' to 'chuyển'."""
     row = ROWS[0]
@@ -70,10 +60,10 @@ def _fix_the_typo(seeds):
     return row, sha256_of(path)
 
 
-def test_modified_seed_stops_the_build_and_writes_nothing(tmp_path):
-    data, seeds = _kit_copy(tmp_path)
+def test_modified_seed_stops_the_build_and_writes_nothing(data_copy):
+    data, seeds = data_copy, data_copy.parent / "seeds"
     row, found = _fix_the_typo(seeds)
-    before = _snapshot(tmp_path)
+    before = snapshot(data)
     with pytest.raises(SeedError) as err:
         build(data, seeds)
     message = str(err.value)
@@ -81,14 +71,14 @@ def test_modified_seed_stops_the_build_and_writes_nothing(tmp_path):
     assert row["sha256"] in message  # expected
     assert found in message  # found
     assert found != row["sha256"]
-    assert _snapshot(tmp_path) == before
+    assert snapshot(data) == before
 
 
-def test_main_reports_a_modified_seed(tmp_path, capsys):
-    data, seeds = _kit_copy(tmp_path)
+def test_main_reports_a_modified_seed(data_copy, capsys):
+    data, seeds = data_copy, data_copy.parent / "seeds"
     row, found = _fix_the_typo(seeds)
-    before = _snapshot(tmp_path)
+    before = snapshot(data)
     assert main(data, seeds) == 1
     err = capsys.readouterr().err
     assert row["seed_file"] in err and row["sha256"] in err and found in err
-    assert _snapshot(tmp_path) == before
+    assert snapshot(data) == before
