@@ -1,0 +1,603 @@
+"""The timeline explorer and the source comparison, driven from Python (no browser).
+
+Most tests run on a synthetic set of tables (50 events, 4 articles, 6 actors) so they check the
+widgets work on ANY data that follows the kit's schema; a few run on the kit's own data.
+"""
+from __future__ import annotations
+
+import html
+import itertools
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from iraqtalks import plotting  # noqa: E402
+from iraqtalks.schema import DataError  # noqa: E402
+from iraqtalks.widgets import (  # noqa: E402
+    ALL,
+    SourceComparison,
+    TimelineExplorer,
+    coverage_heatmap,
+    coverage_matrix,
+    source_comparison,
+    timeline_explorer,
+)
+
+SCRIPT = '<script>alert("x")</script>'
+
+# --------------------------------------------------------------------------------------------
+# A synthetic set of tables: 50 events over Jan–Apr 2024, every precision, 6 actors, 4 articles
+# --------------------------------------------------------------------------------------------
+
+ACTORS = [("usa", "United States"), ("irq", "Iraq"), ("irn", "Iran"), ("grp", "An armed group"),
+          ("coa", "The coalition"), ("pm", "The prime minister")]
+TYPES = ["talks", "diplomacy", "statement", "attack", "us_strike", "lull", "media_report"]
+ARTICLES = [  # id, label, published_start, published_end
+    ("s1", "Paper One, 5 Mar", "2024-03-05", "2024-03-05"),
+    ("s2", "Paper Two, 10–12 Mar", "2024-03-10", "2024-03-12"),
+    ("s3", "Paper Three, April", "2024-04-01", "2024-04-30"),
+    ("s4", "Paper Four, 2 May", "2024-05-02", "2024-05-02"),
+]
+
+
+def _synthetic() -> SimpleNamespace:
+    events, reports = [], []
+    base = pd.Timestamp("2024-01-01")
+    for i in range(50):
+        start = base + pd.Timedelta(days=2 * i)
+        if i % 10 == 5:
+            precision, start, end = "month", start.replace(day=1), start + pd.offsets.MonthEnd(0)
+        elif i % 10 == 7:
+            precision, end = "range", start + pd.Timedelta(days=4)
+        elif i == 49:
+            precision, start, end = "year", pd.Timestamp("2023-01-01"), pd.Timestamp("2023-12-31")
+        else:
+            precision, end = "day", start
+        own = ARTICLES[i % 4][0]
+        events.append({
+            "event_id": f"ev{i:02d}",
+            "date_start": start.date().isoformat(),
+            "date_end": end.date().isoformat(),
+            "date_precision": precision,
+            "date_note": "",
+            "event_type": TYPES[i % len(TYPES)],
+            "actor1_id": ACTORS[i % 6][0],
+            "actor2_id": ACTORS[(i + 2) % 6][0] if i % 3 == 0 else "",
+            "location": "Baghdad" if i % 2 else "",
+            "country": "Iraq" if i % 2 else "",
+            "summary_en": (f"Synthetic event {i} {SCRIPT} & co" if i == 7 else f"Synthetic event number {i}."),
+            "summary_vi": f"Sự kiện giả số {i}.",
+            "article_id": own,
+            "evidence": f"trích dẫn {i} của bài {own}" + (" <b>đậm</b>" if i == 7 else ""),
+            "evidence_en": f"quote {i} from {own}",
+        })
+        if i % 2 == 0:
+            other = ARTICLES[(i + 1) % 4][0]
+            reports.append({
+                "event_id": f"ev{i:02d}", "article_id": other,
+                "date_as_written": f"ngày {start.day}/{start.month}",
+                "attributed_to": "Reuters" if i % 3 == 0 else "",
+                "evidence": f"bài {other} kể lại sự kiện {i} ngày {start.day}/{start.month}",
+                "evidence_en": f"article {other} retells event {i} on {start.day}/{start.month}",
+            })
+    articles = pd.DataFrame([{"article_id": a, "label_en": lab, "published_start": s, "published_end": e}
+                             for a, lab, s, e in ARTICLES])
+    actors = pd.DataFrame([{"actor_id": a, "name_en": n} for a, n in ACTORS])
+    numbers = pd.DataFrame([
+        {"number_id": "n1", "article_id": "s1", "value_as_written": "2.500", "value": 2500.0, "qualifier": "about",
+         "qualifier_as_written": "khoảng", "measure_id": "troops", "counted_en": "US troops in Iraq",
+         "unit": "troops", "as_of": "", "evidence": "khoảng 2.500 quân", "evidence_en": "about 2,500 troops"},
+        {"number_id": "n2", "article_id": "s2", "value_as_written": "2.000", "value": 2000.0, "qualifier": "exact",
+         "qualifier_as_written": "", "measure_id": "troops", "counted_en": "US troops in Iraq",
+         "unit": "troops", "as_of": "", "evidence": "2.000 quân <i>Mỹ</i>", "evidence_en": "2,000 US troops"},
+        {"number_id": "n3", "article_id": "s1", "value_as_written": "3", "value": 3.0, "qualifier": "exact",
+         "qualifier_as_written": "", "measure_id": "deaths", "counted_en": "soldiers killed",
+         "unit": "people", "as_of": "", "evidence": "3 binh sĩ thiệt mạng", "evidence_en": "3 soldiers killed"},
+        {"number_id": "n4", "article_id": "s2", "value_as_written": "3", "value": 3.0, "qualifier": "exact",
+         "qualifier_as_written": "", "measure_id": "deaths", "counted_en": "soldiers killed",
+         "unit": "people", "as_of": "", "evidence": "ba binh sĩ (3) thiệt mạng", "evidence_en": "three (3) soldiers killed"},
+    ])
+    actor_names = pd.DataFrame([
+        {"actor_id": "pm", "article_id": "s1", "name_as_written": "Sudani", "name_type": "short",
+         "evidence": "Thủ tướng Sudani nói", "evidence_en": "Prime Minister Sudani said"},
+        {"actor_id": "pm", "article_id": "s2", "name_as_written": "al-Sudani", "name_type": "short",
+         "evidence": "ông al-Sudani nói", "evidence_en": "Mr al-Sudani said"},
+        {"actor_id": "usa", "article_id": "s1", "name_as_written": "Mỹ", "name_type": "short",
+         "evidence": "Mỹ cho biết", "evidence_en": "The US said"},
+        {"actor_id": "usa", "article_id": "s2", "name_as_written": "Mỹ", "name_type": "short",
+         "evidence": "phía Mỹ cho biết", "evidence_en": "the US side said"},
+    ])
+    framing = pd.DataFrame([
+        {"concept_id": "armed_groups", "article_id": "s1", "term_vi": "dân quân", "term_en": "militia",
+         "connotation_en": "irregular fighters", "evidence": "lực lượng dân quân", "evidence_en": "militia forces"},
+        {"concept_id": "armed_groups", "article_id": "s2", "term_vi": "nhóm vũ trang", "term_en": "armed groups",
+         "connotation_en": "neutral", "evidence": "các nhóm vũ trang", "evidence_en": "the armed groups"},
+        {"concept_id": "coalition", "article_id": "s1", "term_vi": "liên quân", "term_en": "allied forces",
+         "connotation_en": "military alliance", "evidence": "liên quân do Mỹ dẫn đầu", "evidence_en": "US-led allied forces"},
+    ])
+    return SimpleNamespace(events=pd.DataFrame(events), reports=pd.DataFrame(reports), articles=articles,
+                           actors=actors, numbers=numbers, actor_names=actor_names, framing=framing)
+
+
+@pytest.fixture(scope="module")
+def syn() -> SimpleNamespace:
+    return _synthetic()
+
+
+def make(syn, **kw) -> TimelineExplorer:
+    kw.setdefault("dates", "all")
+    return timeline_explorer(events=syn.events, reports=syn.reports, articles=syn.articles, actors=syn.actors, **kw)
+
+
+def expected_ids(syn, lo=None, hi=None, actor=ALL, event_type=ALL, article=ALL) -> list[str]:
+    """The selection worked out independently of the widget, from the raw synthetic rows."""
+    out = []
+    reported = {(r["event_id"], r["article_id"]) for r in syn.reports.to_dict("records")}
+    for e in syn.events.to_dict("records"):
+        if lo is not None and e["date_end"] < lo:
+            continue
+        if hi is not None and e["date_start"] > hi:
+            continue
+        if actor != ALL and actor not in (e["actor1_id"], e["actor2_id"]):
+            continue
+        if event_type != ALL and e["event_type"] != event_type:
+            continue
+        if article != ALL and e["article_id"] != article and (e["event_id"], article) not in reported:
+            continue
+        out.append(e["event_id"])
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------------------------
+# plotting.py
+# --------------------------------------------------------------------------------------------
+
+
+def test_palette_is_okabe_ito_and_colour_for_is_stable():
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    assert set(plotting.PALETTE) == okabe_ito and len(plotting.PALETTE) == 8
+    keys = ["talks", "attack", "lull"]
+    assert plotting.colour_for("attack", keys) == plotting.PALETTE[1]
+    assert plotting.colour_for("attack", keys) == plotting.colour_for("attack", list(keys))
+    many = [f"k{i}" for i in range(10)]
+    assert plotting.colour_for("k8", many) == plotting.colour_for("k0", many)
+    assert plotting.marker_for("k8", many) != plotting.marker_for("k0", many)
+    with pytest.raises(ValueError, match="not among the keys"):
+        plotting.colour_for("nope", keys)
+
+
+def test_setup_uses_a_font_with_vietnamese_diacritics():
+    with matplotlib.rc_context():
+        applied = plotting.setup()
+        assert matplotlib.rcParams["font.sans-serif"][0] == "DejaVu Sans" == plotting.FONT
+        assert applied["axes.titlesize"] >= 12
+        path = font_manager.findfont(font_manager.FontProperties(family=plotting.FONT), fallback_to_default=False)
+        font = FT2Font(path)
+        for ch in "ăâđêôơưạảãếốựỳĐ":
+            assert font.get_char_index(ord(ch)) != 0, f"{plotting.FONT} has no glyph for {ch!r}"
+
+
+def test_set_labels_sets_title_and_axis_labels():
+    fig = Figure()
+    ax = fig.add_subplot()
+    plotting.set_labels(ax, "A title", "x words", "y words", subtitle="sub", source="Source: test")
+    assert ax.get_title(loc="left").strip() == "A title"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x words", "y words")
+    assert any(t.get_text() == "Source: test" for t in fig.texts)
+    with pytest.raises(ValueError, match="title"):
+        plotting.set_labels(ax, "")
+
+
+# --------------------------------------------------------------------------------------------
+# The timeline explorer on synthetic data
+# --------------------------------------------------------------------------------------------
+
+
+def test_full_range_selects_everything_and_counts(syn):
+    x = make(syn)
+    assert x.count.value == "50 of 50 events selected"
+    assert sorted(x.selected["event_id"]) == expected_ids(syn)
+    assert list(x.selected["date_start"]) == sorted(x.selected["date_start"])
+
+
+def test_default_window_starts_three_months_before_the_first_article(syn):
+    x = make(syn, dates=None)
+    lo, hi = x.date_slider.value
+    assert (lo.isoformat(), hi.isoformat()) == ("2023-12-01", "2024-04-07")
+    assert x.count.value == "49 of 50 events selected"  # only the 2023 'year' event lies outside
+
+
+def test_date_slider_selects_events_overlapping_the_range(syn):
+    x = make(syn)
+    x.date_slider.value = (pd.Timestamp("2024-02-01").date(), pd.Timestamp("2024-02-20").date())
+    want = expected_ids(syn, "2024-02-01", "2024-02-20")
+    assert sorted(x.selected["event_id"]) == want
+    assert x.count.value == f"{len(want)} of 50 events selected"
+    # a month-precision event starting before the range still overlaps it
+    assert "ev25" in want and syn.events.set_index("event_id").at["ev25", "date_start"] < "2024-02-01"
+
+
+@pytest.mark.parametrize("field, widget, value", [
+    ("actor", "actor_filter", "irn"),
+    ("event_type", "type_filter", "attack"),
+    ("article", "article_filter", "s2"),
+])
+def test_each_filter_narrows_the_selection(syn, field, widget, value):
+    x = make(syn)
+    getattr(x, widget).value = value
+    want = expected_ids(syn, **{field: value})
+    assert 0 < len(want) < 50
+    assert sorted(x.selected["event_id"]) == want
+    assert x.count.value == f"{len(want)} of 50 events selected"
+
+
+def test_filters_combine(syn):
+    x = make(syn)
+    x.set_filters(dates=("2024-01-01", "2024-03-01"), actor="usa", article="s1")
+    want = expected_ids(syn, "2024-01-01", "2024-03-01", actor="usa", article="s1")
+    assert want and sorted(x.selected["event_id"]) == want
+
+
+def test_detail_list_shows_the_evidence_of_the_selected_events_only(syn):
+    x = make(syn)
+    x.set_filters(actor="irq", dates=("2024-01-01", "2024-01-31"))
+    chosen = set(x.selected["event_id"])
+    assert chosen
+    page = x.details.value
+    for e in syn.events.to_dict("records"):
+        quote = html.escape(e["evidence"])
+        if e["event_id"] in chosen:
+            assert quote in page and html.escape(e["evidence_en"]) in page
+        else:
+            assert f"trích dẫn {e['event_id'][2:].lstrip('0') or '0'} của" not in page or e["event_id"] in chosen
+    for r in syn.reports.to_dict("records"):
+        if r["event_id"] in chosen:
+            assert html.escape(r["evidence"]) in page
+            assert html.escape(r["evidence_en"]) in page
+            assert html.escape(r["date_as_written"]) in page
+            if r["attributed_to"]:
+                assert "Reuters" in page
+        else:
+            assert html.escape(r["evidence"]) not in page
+
+
+def test_detail_list_gives_the_date_with_its_precision(syn):
+    x = make(syn)
+    x.set_filters(dates=("2024-02-01", "2024-02-05"))
+    page = x.details.value
+    assert "February 2024</b> <i>(month only)" in page        # ev25, month precision
+    assert "2 Feb 2024</b> <i>(exact day)" in page            # ev16
+    x.set_filters(dates=("2023-01-01", "2023-12-31"))
+    assert "2023</b> <i>(year only)" in x.details.value      # ev49, year precision
+
+
+def test_empty_selection_says_so_plainly(syn):
+    x = make(syn)
+    x.set_filters(actor="pm", event_type="talks")  # pm is actor1 of events 5, 11, ... none of them talks
+    assert x.selected.empty
+    assert x.count.value == "0 of 50 events selected"
+    assert "No events match these filters — widen the dates or choose &#x27;All&#x27;." in x.details.value
+    assert x.plot_data.empty
+    texts = [t.get_text().replace("\n", " ") for t in x.figure.axes[0].texts]
+    assert any("No events match these filters" in t for t in texts)
+    x.set_filters(actor=ALL, event_type=ALL)
+    assert x.count.value == "50 of 50 events selected"
+
+
+def test_points_only_for_known_days_and_bars_for_spans(syn):
+    x = make(syn)
+    pdata = x.plot_data.set_index("event_id")
+    ev = syn.events.set_index("event_id")
+    for eid, row in ev.iterrows():
+        kind = pdata.at[eid, "kind"]
+        if row["date_precision"] == "day":
+            assert kind == "point" and pdata.at[eid, "x0"] == pdata.at[eid, "x1"]
+        else:
+            assert kind == "range"
+            assert pdata.at[eid, "x0"] == pd.Timestamp(row["date_start"])
+            assert pdata.at[eid, "x1"] == pd.Timestamp(row["date_end"]) + pd.Timedelta(days=1)
+    ax = x.figure.axes[0]
+    n_points = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
+    n_bars = sum(len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection))
+    assert n_points == (pdata["kind"] == "point").sum()
+    assert n_bars == (pdata["kind"] == "range").sum()
+
+
+def test_as_reported_mode_plots_publication_dates(syn):
+    x = make(syn)
+    happened = x.plot_data.copy()
+    png_before = x.plot.value
+    x.mode_toggle.value = "reported"
+    rep = x.plot_data
+    assert set(rep["kind"]) == {"report"}
+    n_reports = len(syn.events) + len(syn.reports)
+    assert len(rep) == n_reports and len(happened) == 50
+    pub = syn.articles.set_index("article_id")
+    for r in rep.itertuples():
+        assert r.x0 == pd.Timestamp(pub.at[r.article_id, "published_start"])
+        assert r.x1 == pd.Timestamp(pub.at[r.article_id, "published_end"]) + pd.Timedelta(days=1)
+    assert x.plot.value != png_before
+    assert "Events as reported" in x.figure.axes[0].get_title(loc="left")
+    # with an article chosen, only that article's reports are drawn
+    x.article_filter.value = "s3"
+    assert set(x.plot_data["article_id"]) == {"s3"}
+
+
+def test_lanes_toggle_switches_between_actor_and_type(syn):
+    x = make(syn)
+    labels = [t.get_text() for t in x.figure.axes[0].get_yticklabels()]
+    assert set(labels) == {name for _, name in ACTORS}
+    x.lanes_toggle.value = "type"
+    labels = [t.get_text() for t in x.figure.axes[0].get_yticklabels()]
+    assert set(labels) == {"talks", "diplomacy", "statement", "attack", "US strike", "lull", "media report"}
+    assert x.figure.axes[0].get_ylabel() == "Event type"
+
+
+def test_language_switch_changes_summaries_labels_and_keeps_filters(syn):
+    x = make(syn)
+    x.set_filters(actor="usa")
+    n = len(x.selected)
+    assert "Synthetic event number 6." in x.details.value and "Sự kiện giả số 6." not in x.details.value
+    x.lang_toggle.value = "vi"
+    assert "Sự kiện giả số 6." in x.details.value and "Synthetic event number 6." not in x.details.value
+    assert x.count.value == f"Đã chọn {n} trên 50 sự kiện"
+    assert x.actor_filter.value == "usa" and len(x.selected) == n
+    assert x.actor_filter.options[0] == ("Tất cả", ALL) or x.actor_filter._options_labels[0] == "Tất cả"
+    assert x.mode_toggle._options_labels == ("Theo ngày xảy ra", "Theo ngày đưa tin")
+    assert x.figure.axes[0].get_ylabel() == "Chủ thể chính"
+    x.lang_toggle.value = "en"
+    assert "Synthetic event number 6." in x.details.value and x.actor_filter.value == "usa"
+
+
+def test_all_text_reaching_html_is_escaped(syn):
+    x = make(syn)
+    x.set_filters(dates=("2024-01-15", "2024-01-15"))  # ev07's range covers 15 Jan
+    assert "ev07" in set(x.selected["event_id"])
+    page = x.details.value
+    assert SCRIPT not in page and "<b>đậm</b>" not in page
+    assert html.escape(SCRIPT) in page and "&lt;b&gt;đậm&lt;/b&gt;" in page
+    assert "<script" not in page.lower()
+
+
+def test_redraw_reuses_one_figure(syn):
+    x = make(syn)
+    fig, n_figs = x.figure, len(plt.get_fignums())
+    pngs = set()
+    for i, (mode, lanes) in enumerate(itertools.product(["happened", "reported"], ["actor", "type"])):
+        x.set_filters(mode=mode, lanes=lanes, dates=("2024-01-01", f"2024-0{2 + i % 2}-1{i}"))
+        pngs.add(x.plot.value)
+        assert x.figure is fig
+        assert len(fig.axes) == 1 and len(fig.legends) == 1
+    assert len(plt.get_fignums()) == n_figs
+    assert len(pngs) == 4
+
+
+def test_static_returns_a_new_figure_of_the_default_view(syn):
+    x = make(syn)
+    x.set_filters(actor="irn", mode="reported")
+    fig = x.static()
+    assert isinstance(fig, Figure) and fig is not x.figure
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left").startswith("Events as they happened")
+    assert ax.get_xlabel() == "Date of the event" and ax.get_ylabel() == "Main actor"
+    assert len(ax.get_yticklabels()) == len(ACTORS)  # default view: every actor, no filter
+    assert plt.get_fignums() == [] or fig.number not in plt.get_fignums()
+
+
+def test_widget_classes_and_display(syn):
+    x = make(syn)
+    classes = {c for w in (x.widget, x.count, x.date_slider, x.actor_filter, x.type_filter, x.article_filter,
+                           x.plot, x.details, x.mode_toggle, x.lang_toggle, x.lanes_toggle) for c in w._dom_classes}
+    assert {"iraqtalks-timeline", "iraqtalks-count", "iraqtalks-date-slider", "iraqtalks-actor-filter",
+            "iraqtalks-type-filter", "iraqtalks-article-filter", "iraqtalks-plot", "iraqtalks-details",
+            "iraqtalks-mode-toggle", "iraqtalks-lang-toggle", "iraqtalks-lanes-toggle"} <= classes
+    bundle = x._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == x.widget.model_id
+    assert x.plot.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_set_filters_rejects_unknown_values(syn):
+    x = make(syn)
+    with pytest.raises(ValueError, match="actor='nobody' is not an option"):
+        x.set_filters(actor="nobody")
+    with pytest.raises(ValueError, match="outside the events' span"):
+        x.set_filters(dates=("2020-01-01", "2024-01-05"))
+    with pytest.raises(ValueError, match="first .* is after last"):
+        x.set_filters(dates=("2024-02-01", "2024-01-05"))
+
+
+def test_render_false_skips_drawing_but_not_the_selection(syn):
+    x = make(syn, render=False)
+    assert x.plot.value == b""
+    x.set_filters(actor="irn")
+    assert x.count.value == f"{len(expected_ids(syn, actor='irn'))} of 50 events selected"
+
+
+# --------------------------------------------------------------------------------------------
+# Bad tables give clear errors
+# --------------------------------------------------------------------------------------------
+
+
+def test_missing_column_is_named(syn):
+    with pytest.raises(DataError, match=r"events DataFrame.*no column\(s\) summary_vi"):
+        make(SimpleNamespace(**{**vars(syn), "events": syn.events.drop(columns="summary_vi")}))
+
+
+def test_bad_dates_are_named_with_row_and_column(syn):
+    ev = syn.events.copy()
+    ev.loc[3, "date_end"] = "2023-12-31"
+    with pytest.raises(DataError, match=r"row 3, column date_end.*on or after date_start \(2024-01-07\)"):
+        make(SimpleNamespace(**{**vars(syn), "events": ev}))
+    ev = syn.events.copy()
+    ev.loc[4, "date_start"] = "8.2.2024"
+    with pytest.raises(DataError, match=r"row 4, column date_start: found '8.2.2024', expected an ISO date"):
+        make(SimpleNamespace(**{**vars(syn), "events": ev}))
+
+
+def test_report_citing_an_unknown_article_is_an_error(syn):
+    rep = syn.reports.copy()
+    rep.loc[0, "article_id"] = "s9"
+    with pytest.raises(DataError, match="s9"):
+        make(SimpleNamespace(**{**vars(syn), "reports": rep}))
+
+
+def test_unknown_language_is_refused(syn):
+    with pytest.raises(ValueError, match="lang"):
+        make(syn, lang="fr")
+
+
+# --------------------------------------------------------------------------------------------
+# Source comparison and coverage on synthetic data
+# --------------------------------------------------------------------------------------------
+
+
+def syn_tables(syn) -> dict[str, pd.DataFrame]:
+    return {"events": syn.events, "event_reports": syn.reports, "articles": syn.articles, "actors": syn.actors,
+            "numbers": syn.numbers, "actor_names": syn.actor_names, "framing_terms": syn.framing}
+
+
+def test_coverage_matrix_marks_who_reports_what(syn):
+    m = coverage_matrix(tables=syn_tables(syn))
+    assert m.shape == (50, 4) and m.dtypes.eq(bool).all()
+    assert list(m.columns) == ["s1", "s2", "s3", "s4"] and m.index.name == "event_id"
+    for e in syn.events.to_dict("records"):
+        assert m.at[e["event_id"], e["article_id"]]
+    for r in syn.reports.to_dict("records"):
+        assert m.at[r["event_id"], r["article_id"]]
+    assert int(m.to_numpy().sum()) == 50 + len(syn.reports)
+    assert m.index[0] == "ev49"  # date order: the 2023 event first
+
+
+def test_coverage_heatmap_is_labelled(syn):
+    fig = coverage_heatmap(tables=syn_tables(syn))
+    ax = fig.axes[0]
+    assert "Which article reports which event" in ax.get_title(loc="right")
+    assert ax.get_xlabel().startswith("Article") and ax.get_ylabel().startswith("Event")
+    ylabels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ylabels) == 50 and ylabels[0].startswith("2023 · Synthetic event")
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["s1", "s2", "s3", "s4"]
+    other = Figure()
+    target = other.add_subplot()
+    assert coverage_heatmap(tables=syn_tables(syn), ax=target) is other
+
+
+def test_source_comparison_finds_shared_and_unshared_events(syn):
+    c = source_comparison(("s1", "s2"), tables=syn_tables(syn))
+    m = coverage_matrix(tables=syn_tables(syn))[["s1", "s2"]]
+    cov = c.event_coverage.set_index("event_id")
+    assert set(cov.index[cov["status"] == "all"]) == set(m.index[m.all(axis=1)])
+    assert set(cov.index[cov["status"] == "one"]) == set(m.index[m.sum(axis=1) == 1])
+    shared = m.index[m.all(axis=1)][0]
+    page = c.output.value
+    assert f'data-event-id="{shared}"' in page
+    for r in syn.reports[syn.reports["event_id"] == shared].to_dict("records"):
+        assert html.escape(r["evidence"]) in page and html.escape(r["evidence_en"]) in page
+
+
+def test_source_comparison_numbers_names_and_framing(syn):
+    c = source_comparison(("s1", "s2"), tables=syn_tables(syn))
+    assert set(c.numbers_differ["measure_id"]) == {"troops"}
+    assert list(c.numbers_agree["measure_id"]) == ["deaths"]
+    assert set(c.names_differ["actor_id"]) == {"pm"}  # 'usa' is spelled the same in both
+    assert set(c.framing["concept_id"]) == {"armed_groups"}  # 'coalition' is named by s1 only
+    assert not c.framing["same_words"].any()
+    page = c.output.value
+    for quote in ("khoảng 2.500 quân", "about 2,500 troops", "ông al-Sudani nói", "Mr al-Sudani said",
+                  "các nhóm vũ trang", "the armed groups"):
+        assert html.escape(quote) in page
+    assert "2.000 quân &lt;i&gt;Mỹ&lt;/i&gt;" in page and "<i>Mỹ</i>" not in page
+
+
+def test_source_comparison_needs_two_articles(syn):
+    c = source_comparison(("s1", "s2", "s3"), tables=syn_tables(syn))
+    assert "iraqtalks-some" in c.output.value  # three articles: a 'some but not all' section
+    c.picker.value = ("s1",)
+    assert "Choose two or more articles" in c.status.value and "Choose two or more" in c.output.value
+    with pytest.raises(ValueError, match="at least two"):
+        source_comparison(("s1",), tables=syn_tables(syn))
+    with pytest.raises(ValueError, match="unknown article"):
+        source_comparison(("s1", "zz"), tables=syn_tables(syn))
+
+
+def test_source_comparison_escapes_and_has_classes(syn):
+    c = source_comparison(("s2", "s4"), tables=syn_tables(syn))
+    assert "ev07" in set(c.event_coverage["event_id"])
+    page = c.output.value
+    assert SCRIPT not in page and html.escape(SCRIPT) in page
+    assert {"iraqtalks-source-comparison"} <= set(c.widget._dom_classes)
+    assert "iraqtalks-article-select" in c.picker._dom_classes and "iraqtalks-compare" in c.output._dom_classes
+    fig = c.static()
+    assert [t.get_text().split("\n")[0] for t in fig.axes[0].get_xticklabels()] == ["s2", "s4"]
+    assert c._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"] == c.widget.model_id
+
+
+# --------------------------------------------------------------------------------------------
+# The kit's own data
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kit_explorer() -> TimelineExplorer:
+    return timeline_explorer(dates="all", render=False)
+
+
+def test_kit_timeline_has_every_event_and_its_evidence(kit_explorer):
+    from iraqtalks import load
+
+    events = load("events")
+    x = kit_explorer
+    x.set_filters(dates=(x._days[0], x._days[-1]), actor=ALL, event_type=ALL, article=ALL, mode="happened",
+                  lang="en")
+    assert x.count.value == f"{len(events)} of {len(events)} events selected"
+    page = x.details.value
+    for quote in events["evidence"]:
+        assert html.escape(quote) in page
+    for quote in load("event_reports")["evidence"]:
+        assert html.escape(quote) in page
+
+
+def test_every_filter_combination_on_the_kit_data_works(kit_explorer):
+    """actor × type × article × mode × lang (× lanes), slider at full range: no error, consistent output."""
+    x = kit_explorer
+    opts = x.filter_options
+    full = (x._days[0], x._days[-1])
+    x.set_filters(dates=full)
+    n_total = len(x.events)
+    combos = list(itertools.product(opts["actor"], opts["event_type"], opts["article"], opts["mode"],
+                                    opts["lang"], opts["lanes"]))
+    assert len(combos) > 100
+    seen_empty = seen_full = False
+    for actor, etype, article, mode, lang, lanes in combos:
+        x.set_filters(actor=actor, event_type=etype, article=article, mode=mode, lang=lang, lanes=lanes)
+        n = len(x.selected)
+        template = "{n} of {total} events selected" if lang == "en" else "Đã chọn {n} trên {total} sự kiện"
+        assert x.count.value == template.format(n=n, total=n_total)
+        if n == 0:
+            seen_empty = True
+            assert "iraqtalks-empty" in x.details.value and x.plot_data.empty
+        else:
+            assert x.details.value.count('class="iraqtalks-event"') == n
+            kinds = set(x.plot_data["kind"])
+            assert kinds == {"report"} if mode == "reported" else kinds <= {"point", "range"}
+        seen_full |= n == n_total
+    assert seen_empty and seen_full
+
+
+def test_kit_widgets_render(tmp_path):
+    x = timeline_explorer()
+    assert x.plot.value[:4] == b"\x89PNG" and "events selected" in x.count.value
+    c = source_comparison()
+    assert c.chosen == ["a001", "a002"] and "Comparing:" in c.output.value
+    m = coverage_matrix()
+    assert m.any(axis=0).all(), "every article should report at least one event"
