@@ -6,6 +6,7 @@
 """
 from .schema import DataError, check_data, load, load_all
 from .evidence import cite, lookup, side_by_side
+from .widgets import coverage_heatmap, coverage_matrix, source_comparison, timeline_explorer
 
 # One name per line, so each helper module can add its own.
 __all__ = [
@@ -16,4 +17,8 @@ __all__ = [
     "cite",
     "lookup",
     "side_by_side",
+    "timeline_explorer",
+    "source_comparison",
+    "coverage_matrix",
+    "coverage_heatmap",
 ]

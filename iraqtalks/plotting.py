@@ -13,8 +13,12 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import io
+
 import matplotlib as mpl
 from cycler import cycler
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 #: Okabe–Ito colours in the order the kit hands them out.
 PALETTE: tuple[str, ...] = (
@@ -148,5 +152,26 @@ def set_labels(
         ax.figure.text(0.01, 0.005, source, ha="left", va="bottom", fontsize=8, color="#555555")
 
 
-__all__ = ["PALETTE", "PALETTE_NAMES", "GREY", "MARKERS", "FONT", "RC", "setup", "style",
+class KitFigure(Figure):
+    """A matplotlib Figure that shows itself as a PNG in any notebook.
+
+    It is not registered with pyplot (so nothing accumulates and nothing is shown twice) and needs
+    no particular backend: Jupyter calls ``_repr_png_`` when the figure is the last value of a cell.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        with style():
+            self.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+        return buf.getvalue()
+
+
+def new_figure(width: float = 10, height: float = 5, dpi: int = 100, **kwargs) -> KitFigure:
+    """A new :class:`KitFigure` (Agg canvas attached), e.g. ``fig = new_figure(8, 4); ax = fig.add_subplot()``."""
+    fig = KitFigure(figsize=(width, height), dpi=dpi, **kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+__all__ = ["KitFigure", "new_figure", "PALETTE", "PALETTE_NAMES", "GREY", "MARKERS", "FONT", "RC", "setup", "style",
            "colour_for", "marker_for", "set_labels"]

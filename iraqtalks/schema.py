@@ -21,13 +21,17 @@ import difflib
 import hashlib
 import io
 import json
+import os
 import re
+import time
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from . import seeds as _seeds
@@ -68,10 +72,15 @@ def _show(value: object, limit: int = 70) -> str:
 
 def _display(path: Path) -> str:
     """How a path is named in messages: relative to the kit (data/events.csv), else to the cwd, else absolute."""
-    path = Path(path)
-    for base in (ROOT, Path.cwd()):
+    return _display_from(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=1024)
+def _display_from(path: str, cwd: str) -> str:
+    resolved = Path(path).resolve()
+    for base in (ROOT, Path(cwd)):
         try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
+            return resolved.relative_to(base.resolve()).as_posix()
         except ValueError:
             continue
     return str(path)
@@ -137,17 +146,27 @@ class UnknownTableError(LookupError):
 # --------------------------------------------------------------------------- small helpers
 
 
-def _stamp(path: Path):
-    """A file's fingerprint for the caches: size and a hash of its bytes (None if it does not exist).
+_RACY_NS = 3_000_000_000  # a file changed this recently may change again within one clock tick
 
-    Hashing (about 20 microseconds for a 20 kB file) rather than trusting the modification time
-    keeps the caches right even when a file is rewritten twice within the clock's resolution.
+
+def _stamp(path: Path):
+    """A file's fingerprint for the caches (None if it does not exist).
+
+    Normally the modification time, size and inode. A file modified in the last few seconds could
+    be rewritten again within the file system's clock resolution without its time changing, so
+    for such a file a hash of its bytes is added (the same idea as git's "racy" index check).
     """
     try:
-        data = path.read_bytes()
+        st = path.stat()
     except OSError:
         return None
-    return (len(data), hashlib.blake2b(data, digest_size=16).digest())
+    key = (st.st_mtime_ns, st.st_size, st.st_ino)
+    if time.time_ns() - st.st_mtime_ns < _RACY_NS:
+        try:
+            key += (hashlib.blake2b(path.read_bytes(), digest_size=16).digest(),)
+        except OSError:
+            return None
+    return key
 
 
 def _as_list(v) -> list:
@@ -359,14 +378,27 @@ def _evidence_spec(res: dict) -> dict | None:
 
 @dataclass
 class _Parsed:
-    """A CSV read as text: file-level problems, the header, and every cell as a string."""
+    """A CSV read as text: file-level problems, the header, and every cell as a string.
+
+    ``values`` is a 2-D NumPy array of str (one row per data row, one column per header cell),
+    ``rows`` the spreadsheet row number of each (the header is row 1; empty rows are skipped),
+    ``col`` maps a column name to its index (the first, if a name is repeated).
+    """
 
     exists: bool
     problems: list[Problem]
     header: list[str] | None = None
-    frame: pd.DataFrame | None = None  # all cells as str; index = spreadsheet row numbers
+    values: np.ndarray | None = None
+    rows: np.ndarray | None = None
+    col: dict[str, int] | None = None
     text: str = ""
-    short: dict | None = None  # row -> number of cells actually present, for truncated rows
+    short: dict[int, int] | None = None  # row -> number of cells actually present, for truncated rows
+
+    def column(self, name: str) -> np.ndarray:
+        return self.values[:, self.col[name]]
+
+    def has(self, *names: str) -> bool:
+        return self.values is not None and all(n in self.col for n in names)
 
 
 _PARSE_CACHE: dict[str, tuple] = {}
@@ -378,8 +410,20 @@ def _parse(path: Path) -> _Parsed:
     if hit is not None and key is not None and hit[0] == key:
         return hit[1]
     parsed = _parse_uncached(path)
-    _PARSE_CACHE[str(path)] = (key, parsed)
+    _remember(_PARSE_CACHE, str(path), (key, parsed))
     return parsed
+
+
+def _quoting_problem(shown: str, row: int, exc: csv.Error) -> Problem:
+    msg = str(exc)
+    if "unexpected end of data" in msg:
+        advice = ("a quoted cell is never closed: a double quote \" opens a cell here and no closing quote "
+                  "follows. Inside a quoted cell, write a double quote as \"\"")
+    else:
+        advice = (f"the CSV reader says: {msg}. A cell that contains a double quote must itself be in "
+                  "double quotes, with the inner quote doubled (\"\")")
+    return Problem(shown, row=row, found="broken quoting", found_is_value=False,
+                   expected="cells quoted the CSV way", message=advice + "; the rest of the file was not read")
 
 
 def _parse_uncached(path: Path) -> _Parsed:
@@ -411,23 +455,21 @@ def _parse_uncached(path: Path) -> _Parsed:
         return _Parsed(exists=True, problems=problems)
 
     records: list[list[str]] = []
-    line_ends: list[int] = []  # physical line on which each record ends
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line_ends: list[int] = []  # physical line on which each record ends (needed only to place a problem)
     try:
-        for rec in reader:
-            records.append(rec)
-            line_ends.append(reader.line_num)
-    except csv.Error as exc:
-        row = len(records) + 1
-        msg = str(exc)
-        if "unexpected end of data" in msg:
-            advice = ("a quoted cell is never closed: a double quote \" opens a cell here and no closing quote "
-                      "follows. Inside a quoted cell, write a double quote as \"\"")
-        else:
-            advice = (f"the CSV reader says: {msg}. A cell that contains a double quote must itself be in "
-                      "double quotes, with the inner quote doubled (\"\")")
-        problems.append(Problem(shown, row=row, found="broken quoting", found_is_value=False,
-                                expected="cells quoted the CSV way", message=advice + "; the rest of the file was not read"))
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))  # the fast path: all in C
+        ok = True
+    except csv.Error:
+        ok = False
+    if not ok or "\r" in text:
+        records = []
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            for rec in reader:
+                records.append(rec)
+                line_ends.append(reader.line_num)
+        except csv.Error as exc:
+            problems.append(_quoting_problem(shown, len(records) + 1, exc))
 
     if "\r" in text:
         first = text.index("\r")
@@ -448,6 +490,15 @@ def _parse_uncached(path: Path) -> _Parsed:
         return _Parsed(exists=True, problems=problems, header=None, text=text)
     header = records[0]
     width = len(header)
+    col: dict[str, int] = {}
+    for j, h in enumerate(header):
+        col.setdefault(h, j)
+    if all(len(rec) == width for rec in records):  # the usual case: a rectangle
+        values = np.empty((len(records) - 1, width), dtype=object)
+        if len(records) > 1:
+            values[:] = records[1:]
+        return _Parsed(exists=True, problems=problems, header=header, values=values,
+                       rows=np.arange(2, len(records) + 1, dtype=np.int64), col=col, text=text, short={})
     rows: list[int] = []
     body: list[list[str]] = []
     short: dict[int, int] = {}
@@ -478,23 +529,11 @@ def _parse_uncached(path: Path) -> _Parsed:
             rec = rec[:width]
         rows.append(i)
         body.append(rec)
-    cols = _unique_labels(header)
-    frame = pd.DataFrame(body, columns=cols, index=rows, dtype=object) if body else \
-        pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
-    return _Parsed(exists=True, problems=problems, header=header, frame=frame, text=text, short=short)
-
-
-def _unique_labels(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for h in header:
-        if h in seen:
-            seen[h] += 1
-            out.append(f"{h}\x00{seen[h]}")  # a later duplicate; never matches a declared name
-        else:
-            seen[h] = 0
-            out.append(h)
-    return out
+    values = np.empty((len(body), width), dtype=object)
+    if body:
+        values[:] = body
+    return _Parsed(exists=True, problems=problems, header=header, values=values,
+                   rows=np.asarray(rows, dtype=np.int64), col=col, text=text, short=short)
 
 
 # --------------------------------------------------------------------------- checks of one table
@@ -506,6 +545,24 @@ _DATE_RE = r"\d{4}-\d{2}-\d{2}"
 _MARKUP_RE = re.compile(r"<[A-Za-z/!]")
 _TRUE = ["true", "True", "TRUE", "1"]
 _FALSE = ["false", "False", "FALSE", "0"]
+
+
+def _all_match(regex: str, values: np.ndarray) -> bool:
+    """Whether every value fully matches one of the kit's own type regexes, in one pass of the regex engine.
+
+    The values are joined with NUL, which none of these regexes can match, so a single full match
+    of the joined text means each value matched on its own. (Not used for patterns from
+    datapackage.json, which could match a NUL.)
+    """
+    if len(values) == 0:
+        return True
+    return re.fullmatch(f"(?:{regex})(?:\x00(?:{regex}))*", "\x00".join(values)) is not None
+
+
+def _each_match(regex: str, values: np.ndarray) -> np.ndarray:
+    """Per value: does it fully match? (Used only to locate the bad cells once _all_match said no.)"""
+    cre = re.compile(regex)
+    return np.fromiter((cre.fullmatch(v) is not None for v in values), dtype=bool, count=len(values))
 
 
 def _date_advice(value: str) -> tuple[str | None, str]:
@@ -542,14 +599,13 @@ def _date_advice(value: str) -> tuple[str | None, str]:
     m = re.fullmatch(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})", v)
     if m:
         s = iso(int(m[1]), int(m[2]), int(m[3]))
-        if s:
-            return s, f"write it with dashes and two-digit month and day: {s}"
-        return None, f"{v} is not a real calendar date"
+        if s and s != v:
+            return s, f"write it with dashes and a two-digit month and day: {s}"
+        if not s:
+            return None, f"{v} is not a real calendar date (check the month and the day)"
     m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ].*", v)
     if m:
         return m[1], "write the date only, without a time"
-    if re.fullmatch(_DATE_RE, v):
-        return None, f"{v} is not a real calendar date (check the month and the day)"
     return None, "write dates as year-month-day with dashes"
 
 
@@ -586,6 +642,13 @@ class _TableResult(NamedTuple):
     quotes_found: int
 
 
+def _missing_mask(res: dict, values: np.ndarray) -> np.ndarray:
+    mv = _missing_values(res)
+    if mv == [""]:
+        return values == ""
+    return np.isin(values, mv)
+
+
 def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
     """Every check of one table that needs no other table except the seed manifest (articles)."""
     path = dd / res["path"]
@@ -611,92 +674,109 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
                 message="the file has no header and no rows; restore it from git or rebuild it"))
         return _TableResult(problems, 0, 0)
     problems += _check_header(shown, parsed.header, declared)
-    frame = parsed.frame
-    present = [f for f in fields if f["name"] in frame.columns]
-    mv = _missing_values(res)
-    missing = frame[[f["name"] for f in present]].isin(mv) if mv != [""] else frame[[f["name"] for f in present]].eq("")
+    values, rows, col = parsed.values, parsed.rows, parsed.col
+    missing = _missing_mask(res, values)  # one vectorised pass over every cell
+    present = [f for f in fields if f["name"] in col]
 
-    # required (and primary-key fields, which are required by definition)
+    # required cells (primary-key fields are required by definition)
     pk = _as_list(res["schema"].get("primaryKey"))
     req = [f["name"] for f in present if (f.get("constraints") or {}).get("required") or f["name"] in pk]
     if req:
-        m = missing[req].to_numpy()
-        if m.any():
-            for r, c in zip(*m.nonzero()):
-                row, col = frame.index[r], req[c]
-                if row in parsed.short and list(frame.columns).index(col) >= parsed.short[row]:
+        sub = missing[:, [col[n] for n in req]]
+        if sub.any():
+            for r, c in zip(*sub.nonzero()):
+                row, name = int(rows[r]), req[c]
+                if row in parsed.short and col[name] >= parsed.short[row]:
                     continue  # a cell the truncated row does not have: the truncation is reported
-                problems.append(Problem(shown, row=int(row), column=col, found="", expected=(
-                    "a value: this column is required" if col not in pk or _required(res, col)
+                problems.append(Problem(shown, row=row, column=name, found="", expected=(
+                    "a value: this column is required" if _required(res, name)
                     else "a value: this column is part of the primary key"),
                     message="the cell is empty"))
+
+    # integer and number columns: one pass of the regex engine over all of them; cell by cell only if one fails
+    numeric_ok = set()
+    for ftype, regex in (("integer", _INT_RE), ("number", _NUM_RE)):
+        js = [col[f["name"]] for f in present if f.get("type") == ftype]
+        if js and _all_match(regex, values[:, js][~missing[:, js]]) and (
+                ftype == "integer" or not any(re.fullmatch(_VI_GROUPED_RE, v) for v in values[:, js][~missing[:, js]])):
+            numeric_ok.add(ftype)
 
     for f in present:
         name, ftype = f["name"], f.get("type", "string")
         cons = f.get("constraints") or {}
-        s = frame[name]
-        have = ~missing[name]
+        j = col[name]
+        s = values[:, j]
+        have = ~missing[:, j]
         if ftype == "string":
             if "enum" in cons:
                 allowed = [str(a) for a in cons["enum"]]
-                bad = have & ~s.isin(allowed)
-                for row, v in s[bad].items():
-                    hint = _closest(v, allowed, 0.5)
-                    problems.append(Problem(shown, row=int(row), column=name, found=v,
-                                            expected="one of: " + ", ".join(allowed),
-                                            message=f"did you mean {hint!r}?" if hint else
-                                            "the allowed values are listed in datapackage.json"))
+                if not set(s[have]) <= set(allowed):
+                    bad = have & ~np.isin(s, allowed)
+                    for r in bad.nonzero()[0]:
+                        v = s[r]
+                        hint = _closest(v, allowed, 0.5)
+                        problems.append(Problem(shown, row=int(rows[r]), column=name, found=v,
+                                                expected="one of: " + ", ".join(allowed),
+                                                message=f"did you mean {hint!r}?" if hint else
+                                                "the allowed values are listed in datapackage.json"))
             if "pattern" in cons:
-                ok = s.str.fullmatch(cons["pattern"]).fillna(False).astype(bool)
-                for row, v in s[have & ~ok].items():
-                    problems.append(Problem(shown, row=int(row), column=name, found=v,
-                                            expected=f"text matching the pattern {cons['pattern']} (the whole value)"))
+                cre = re.compile(cons["pattern"])
+                failing = {v for v in set(s[have]) if cre.fullmatch(v) is None}  # each distinct value once
+                if failing:
+                    for r in (have & np.isin(s, list(failing))).nonzero()[0]:
+                        problems.append(Problem(shown, row=int(rows[r]), column=name, found=s[r],
+                                                expected=f"text matching the pattern {cons['pattern']} "
+                                                         "(the whole value)"))
         else:
-            problems += _check_type(shown, name, ftype, f, s, have)
+            if ftype not in numeric_ok:
+                problems += _check_type(shown, name, ftype, f, s, have, rows)
         if cons.get("unique"):
-            dup = have & s.duplicated(keep=False)
-            problems += _duplicate_problems(shown, frame[dup], [name], "unique")
+            vals = s[have]
+            if len(set(vals)) != len(vals):
+                problems += _duplicate_problems(shown, [(v,) for v in s], have, rows, [name], "unique value")
 
     # primary key
-    if pk and all(k in frame.columns for k in pk):
-        keyed = frame[pk]
-        complete = ~missing[pk].any(axis=1)
-        dup = keyed.duplicated(keep=False) & complete
-        if dup.any():
-            problems += _duplicate_problems(shown, frame[dup], pk, "primary key")
+    if pk and all(k in col for k in pk):
+        complete = ~missing[:, [col[k] for k in pk]].any(axis=1)
+        keys = list(zip(*(values[:, col[k]] for k in pk)))
+        if len(set(k for k, c in zip(keys, complete) if c)) != int(complete.sum()):
+            problems += _duplicate_problems(shown, keys, complete, rows, pk, "primary key")
 
-    # text: Unicode NFC and no markup (quick test on the whole file, then find the cells)
+    # text: Unicode NFC and no markup (one test over the whole file, then find the cells)
     text_cols = [f["name"] for f in present if f.get("type", "string") == "string"]
     if not unicodedata.is_normalized("NFC", parsed.text):
-        for col in text_cols:
-            s = frame[col]
-            bad = ~s.map(lambda v: unicodedata.is_normalized("NFC", v)).astype(bool)
-            for row, v in s[bad].items():
-                problems.append(Problem(
-                    shown, row=int(row), column=col, found=v,
-                    expected="text in Unicode NFC (composed characters, as in the seeds)",
-                    message=(f"the text contains decomposed characters ({_first_not_nfc(v)}); it looks the same "
-                             "but does not match the seeds. Fix it with unicodedata.normalize('NFC', text) "
-                             "or type it again")))
+        for name in text_cols:
+            s = values[:, col[name]]
+            for r, v in enumerate(s):
+                if not unicodedata.is_normalized("NFC", v):
+                    problems.append(Problem(
+                        shown, row=int(rows[r]), column=name, found=v,
+                        expected="text in Unicode NFC (composed characters, as in the seeds)",
+                        message=(f"the text contains decomposed characters ({_first_not_nfc(v)}); it looks the "
+                                 "same but does not match the seeds. Fix it with "
+                                 "unicodedata.normalize('NFC', text) or type it again")))
     if _MARKUP_RE.search(parsed.text):
-        for col in text_cols:
-            s = frame[col]
-            bad = s.str.contains(_MARKUP_RE, regex=True)
-            for row, v in s[bad].items():
+        for name in text_cols:
+            s = values[:, col[name]]
+            for r, v in enumerate(s):
                 tag = _MARKUP_RE.search(v)
-                tag_text = v[tag.start(): v.find(">", tag.start()) + 1 or tag.start() + 12]
+                if tag is None:
+                    continue
+                end = v.find(">", tag.start())
+                tag_text = v[tag.start(): end + 1] if end >= 0 else v[tag.start(): tag.start() + 12]
                 problems.append(Problem(
-                    shown, row=int(row), column=col, found=v, expected="plain text without HTML or script markup",
+                    shown, row=int(rows[r]), column=name, found=v,
+                    expected="plain text without HTML or script markup",
                     message=(f"it contains the markup {tag_text!r}; the kit shows every cell as plain text, so "
                              "remove the tags and keep only the words")))
 
-    problems += _check_ranges(shown, res, frame, missing, present)
+    problems += _check_ranges(shown, parsed, missing, present, numeric_ok)
     quotes_found = 0
     ev = _evidence_spec(res)
     if ev is not None:
-        ev_problems, quotes_found = _check_evidence(dd, pkg, res, shown, frame, missing, ev)
+        ev_problems, quotes_found = _check_evidence(dd, pkg, res, shown, parsed, missing, ev)
         problems += ev_problems
-    return _TableResult(problems, len(frame), quotes_found)
+    return _TableResult(problems, len(values), quotes_found)
 
 
 def _required(res: dict, col: str) -> bool:
@@ -722,7 +802,6 @@ def _check_header(shown: str, header: list[str], declared: list[str]) -> list[Pr
     for i, h in enumerate(header):
         if h in declared or h in handled:
             continue
-        guess = None
         if h.strip() in missing:
             guess = h.strip()
         elif len(header) == len(declared) and declared[i] in missing:
@@ -756,74 +835,115 @@ def _check_header(shown: str, header: list[str], declared: list[str]) -> list[Pr
     return out
 
 
-def _check_type(shown: str, name: str, ftype: str, f: dict, s: pd.Series, have: pd.Series) -> list[Problem]:
+def _valid_dates(values: np.ndarray) -> bool:
+    """Whether every value is an ISO date YYYY-MM-DD that exists (NumPy parses them all in C)."""
+    if not _all_match(_DATE_RE, values):
+        return False
+    try:
+        values.astype("datetime64[D]")
+    except ValueError:
+        return False
+    return True
+
+
+def _each_real_date(values: np.ndarray) -> np.ndarray:
+    """Per value: is it an ISO date that exists? (one NumPy pass; value by value only if one is not)"""
+    try:
+        values.astype("datetime64[D]")
+        return np.ones(len(values), dtype=bool)
+    except ValueError:
+        return np.fromiter((_valid_dates(np.array([v], dtype=object)) for v in values), bool, len(values))
+
+
+def _check_type(shown: str, name: str, ftype: str, f: dict, s: np.ndarray, have: np.ndarray,
+                rows: np.ndarray) -> list[Problem]:
     out: list[Problem] = []
+    vals = s[have]
+    at = rows[have]
     if ftype == "integer":
-        ok = s.str.fullmatch(_INT_RE).fillna(False).astype(bool)
-        for row, v in s[have & ~ok].items():
+        if _all_match(_INT_RE, vals):
+            return out
+        for r in (~_each_match(_INT_RE, vals)).nonzero()[0]:
+            v = vals[r]
             advice = _number_advice(v) or "use digits only, with no decimal point or separators"
-            out.append(Problem(shown, row=int(row), column=name, found=v,
+            out.append(Problem(shown, row=int(at[r]), column=name, found=v,
                                expected="a whole number written with digits only (e.g. 2500)", message=advice))
     elif ftype == "number":
-        ok = s.str.fullmatch(_NUM_RE).fillna(False).astype(bool) & ~s.str.fullmatch(_VI_GROUPED_RE).fillna(False).astype(bool)
-        for row, v in s[have & ~ok].items():
+        if _all_match(_NUM_RE, vals) and not any(re.fullmatch(_VI_GROUPED_RE, v) for v in vals):
+            return out
+        ok = _each_match(_NUM_RE, vals) & ~_each_match(_VI_GROUPED_RE, vals)
+        for r in (~ok).nonzero()[0]:
+            v = vals[r]
             advice = _number_advice(v) or "write digits with an optional '.' decimal point"
-            out.append(Problem(shown, row=int(row), column=name, found=v,
+            out.append(Problem(shown, row=int(at[r]), column=name, found=v,
                                expected="a number with '.' as the decimal point and no thousands separators "
                                         "(e.g. 2500 or 2.5)", message=advice))
     elif ftype == "date":
-        shaped = s.str.fullmatch(_DATE_RE).fillna(False).astype(bool)
-        real = pd.to_datetime(s.where(have & shaped), format="%Y-%m-%d", errors="coerce").notna()
-        for row, v in s[have & ~(shaped & real)].items():
+        if _valid_dates(vals):
+            return out
+        for r, v in enumerate(vals):
+            if _valid_dates(np.array([v], dtype=object)):
+                continue
             iso, advice = _date_advice(v)
-            out.append(Problem(shown, row=int(row), column=name, found=v,
+            out.append(Problem(shown, row=int(at[r]), column=name, found=v,
                                expected=f"an ISO date YYYY-MM-DD (e.g. {iso or '2024-01-28'})", message=advice))
     elif ftype == "boolean":
-        tv = [str(x) for x in f.get("trueValues", _TRUE)]
-        fv = [str(x) for x in f.get("falseValues", _FALSE)]
-        for row, v in s[have & ~s.isin(tv + fv)].items():
-            out.append(Problem(shown, row=int(row), column=name, found=v,
-                               expected=f"true or false (one of: {', '.join(tv + fv)})"))
+        allowed = [str(x) for x in f.get("trueValues", _TRUE)] + [str(x) for x in f.get("falseValues", _FALSE)]
+        if set(vals) <= set(allowed):
+            return out
+        for r in (~np.isin(vals, allowed)).nonzero()[0]:
+            out.append(Problem(shown, row=int(at[r]), column=name, found=vals[r],
+                               expected=f"true or false (one of: {', '.join(allowed)})"))
     return out
 
 
-def _duplicate_problems(shown: str, dups: pd.DataFrame, cols: list[str], what: str) -> list[Problem]:
+def _duplicate_problems(shown: str, keys: list[tuple], use: np.ndarray, rows: np.ndarray, cols: list[str],
+                        what: str) -> list[Problem]:
     out: list[Problem] = []
     first: dict[tuple, int] = {}
-    for row, values in zip(dups.index, dups[cols].itertuples(index=False, name=None)):
-        if values not in first:
-            first[values] = int(row)
+    label = ", ".join(cols)
+    for key, u, row in zip(keys, use, rows):
+        if not u:
             continue
-        label = ", ".join(cols)
-        shown_value = values[0] if len(values) == 1 else " | ".join(values)
+        if key not in first:
+            first[key] = int(row)
+            continue
+        shown_value = key[0] if len(key) == 1 else " | ".join(key)
         out.append(Problem(shown, row=int(row), column=cols[0] if len(cols) == 1 else label, found=shown_value,
                            expected=f"a {what} ({label}) that no other row has",
-                           message=f"rows {first[values]} and {int(row)} have the same {what}; "
+                           message=f"rows {first[key]} and {int(row)} have the same {what}; "
                                    "change one, or delete the duplicate row"))
     return out
 
 
-def _check_ranges(shown: str, res: dict, frame: pd.DataFrame, missing: pd.DataFrame, present: list[dict]) -> list[Problem]:
+def _check_ranges(shown: str, parsed: _Parsed, missing: np.ndarray, present: list[dict],
+                  known_ok: set[str]) -> list[Problem]:
     """A column named X_end must not be before X_start (date_end >= date_start, published_end >= ...)."""
     out: list[Problem] = []
     types = {f["name"]: f.get("type", "string") for f in present}
+    col = parsed.col
     for end, t in types.items():
         if not end.endswith("end") or t not in ("date", "integer", "number"):
             continue
         start = end[: -len("end")] + "start"
         if types.get(start) != t:
             continue
-        both = ~missing[start] & ~missing[end]
+        a, b = parsed.column(start), parsed.column(end)
+        regex = {"date": _DATE_RE, "integer": _INT_RE, "number": _NUM_RE}[t]
+        both = ~missing[:, col[start]] & ~missing[:, col[end]]
+        for x in (a, b):  # malformed values are reported by the type check
+            if t not in known_ok and not _all_match(regex, x[both]):
+                both &= _each_match(regex, x)
         if t == "date":
-            a = pd.to_datetime(frame[start].where(both), format="%Y-%m-%d", errors="coerce")
-            b = pd.to_datetime(frame[end].where(both), format="%Y-%m-%d", errors="coerce")
+            both &= _each_real_date(a) & _each_real_date(b)
+            before = both & (b < a)  # ISO dates compare correctly as text
         else:
-            a = pd.to_numeric(frame[start].where(both), errors="coerce")
-            b = pd.to_numeric(frame[end].where(both), errors="coerce")
-        bad = (b < a).fillna(False)
-        for row in frame.index[bad.values]:
-            out.append(Problem(shown, row=int(row), column=end, found=frame.at[row, end],
-                               expected=f"{end} on or after {start} ({frame.at[row, start]})",
+            before = both.copy()
+            kind = np.int64 if t == "integer" else np.float64
+            before[both] = b[both].astype(kind) < a[both].astype(kind)
+        for r in before.nonzero()[0]:
+            out.append(Problem(shown, row=int(parsed.rows[r]), column=end, found=b[r],
+                               expected=f"{end} on or after {start} ({a[r]})",
                                message=f"{end} is before {start}; one of the two is wrong (or they are swapped)"))
     return out
 
@@ -834,10 +954,10 @@ def _check_ranges(shown: str, res: dict, frame: pd.DataFrame, missing: pd.DataFr
 def _articles_map(dd: Path, pkg: dict) -> dict[str, tuple[str, int]]:
     """article_id -> (seed_file, spreadsheet row in articles.csv), read from the (possibly broken) manifest."""
     parsed = _parse(dd / _resource(pkg, ARTICLES)["path"])
-    if parsed.frame is None or not {"article_id", "seed_file"} <= set(parsed.frame.columns):
+    if not parsed.has("article_id", "seed_file"):
         return {}
     out: dict[str, tuple[str, int]] = {}
-    for row, a, sf in zip(parsed.frame.index, parsed.frame["article_id"], parsed.frame["seed_file"]):
+    for row, a, sf in zip(parsed.rows, parsed.column("article_id"), parsed.column("seed_file")):
         if a and sf and a not in out:
             out[a] = (sf, int(row))
     return out
@@ -855,11 +975,8 @@ def _quote_hint(quote: str, seed: str, others: dict[str, str]) -> str:
     norm = unicodedata.normalize("NFC", quote)
     if norm != quote and norm in seed:
         return "it matches once normalised to NFC (see the NFC problem)"
-    squash = " ".join(quote.split())
-    if squash != quote and squash in " ".join(seed.split()):
-        return "it matches if spaces and line breaks are ignored: copy the spacing exactly as in the seed"
     if " ".join(quote.split()) in " ".join(seed.split()):
-        return "the seed has different spacing or a line break inside this text: copy it exactly as in the seed"
+        return "it matches if spaces and line breaks are ignored: copy the spacing exactly as in the seed"
     straight = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "„": '"'})
     if quote.translate(straight) in seed.translate(straight):
         return "it matches if the quotation marks are ignored: copy the seed's own quotation marks"
@@ -869,7 +986,7 @@ def _quote_hint(quote: str, seed: str, others: dict[str, str]) -> str:
         if quote in text:
             return f"it is in the seed of article {aid}: is article_id wrong?"
     lo, hi = 0, len(quote)
-    while lo < hi:
+    while lo < hi:  # the longest start of the quote that the seed contains
         mid = (lo + hi + 1) // 2
         if quote[:mid] in seed:
             lo = mid
@@ -881,46 +998,48 @@ def _quote_hint(quote: str, seed: str, others: dict[str, str]) -> str:
     return "even its start does not occur in the seed: copy the quote from the seed with copy and paste"
 
 
-def _check_evidence(dd: Path, pkg: dict, res: dict, shown: str, frame: pd.DataFrame, missing: pd.DataFrame,
+def _check_evidence(dd: Path, pkg: dict, res: dict, shown: str, parsed: _Parsed, missing: np.ndarray,
                     ev: dict) -> tuple[list[Problem], int]:
     out: list[Problem] = []
+    col, rows = parsed.col, parsed.rows
     afield = ev["article_field"]
-    qfields = [q for q in ev["quote_fields"] if q in frame.columns]
-    if afield not in frame.columns or not qfields:
+    qfields = [q for q in ev["quote_fields"] if q in col]
+    if afield not in col or not qfields:
         return out, 0  # the header problem is already reported
     amap = _articles_map(dd, pkg)
+    articles_shown = _display(dd / _resource(pkg, ARTICLES)["path"])
     if not amap:
-        articles_shown = _display(dd / _resource(pkg, ARTICLES)["path"])
         return [Problem(shown, message=(f"the evidence quotes were not checked, because {articles_shown} (the list "
                                         "of articles and their seed files) cannot be read; see its problems"))], 0
     sdir = seeds_dir_for(dd)
-    texts: dict[str, str | None] = {aid: _seed_text(sdir, sf) for aid, (sf, _) in amap.items()}
     seeds_shown = _folder_display(sdir)
+    texts: dict[str, str | None] = {aid: _seed_text(sdir, sf) for aid, (sf, _) in amap.items()}
     found_count = 0
-    articles_shown = _display(dd / _resource(pkg, ARTICLES)["path"])
+    articles = parsed.column(afield)
 
     for q in qfields:
-        s = frame[q]
-        lines = s.str.contains(r"[\r\n]", regex=True) & ~missing[q]
-        for row, v in s[lines].items():
-            out.append(Problem(shown, row=int(row), column=q, found=v, expected="a quote on a single line",
+        s = parsed.column(q)
+        have = ~missing[:, col[q]]
+        multi = have & np.fromiter(("\n" in v or "\r" in v for v in s), dtype=bool, count=len(s))
+        for r in multi.nonzero()[0]:
+            out.append(Problem(shown, row=int(rows[r]), column=q, found=s[r], expected="a quote on a single line",
                                message=("an evidence quote never spans lines: quote one line of the seed "
                                         "(use two rows if you need two lines)")))
-        for row, aid, v, multi in zip(frame.index, frame[afield], s, lines):
-            if not v or multi or v in _missing_values(res):
-                continue
+        for r in (have & ~multi).nonzero()[0]:
+            aid, v = articles[r], s[r]
             if aid not in amap:
                 if aid:
+                    near = _closest(aid, amap)
                     out.append(Problem(
-                        shown, row=int(row), column=afield, found=aid,
+                        shown, row=int(rows[r]), column=afield, found=aid,
                         expected=f"an article_id listed in {articles_shown}",
                         message=f"so its {q} cannot be checked against a seed"
-                                + (f"; did you mean {_closest(aid, amap)!r}?" if _closest(aid, amap) else "")))
+                                + (f"; did you mean {near!r}?" if near else "")))
                 continue
             seed = texts[aid]
             if seed is None:
                 out.append(Problem(
-                    shown, row=int(row), column=q, found=v,
+                    shown, row=int(rows[r]), column=q, found=v,
                     expected=f"a quote from {seeds_shown}{amap[aid][0]}",
                     message=f"that seed file cannot be read (see {articles_shown}, row {amap[aid][1]})"))
                 continue
@@ -929,20 +1048,21 @@ def _check_evidence(dd: Path, pkg: dict, res: dict, shown: str, frame: pd.DataFr
                 continue
             others = {a: t for a, t in texts.items() if a != aid and t}
             out.append(Problem(
-                shown, row=int(row), column=q, found=v,
+                shown, row=int(rows[r]), column=q, found=v,
                 expected=f"text copied exactly from the seed {seeds_shown}{amap[aid][0]} (article {aid})",
                 message="it is not in that seed; " + _quote_hint(v, seed, others)))
 
+    quotes = [parsed.column(q) for q in qfields]
     for w in ev["within_evidence"]:
-        if w not in frame.columns:
+        if w not in col:
             continue
-        s = frame[w]
-        for row, v in s[~missing[w]].items():
-            if not any(v in frame.at[row, q] for q in qfields):
+        s = parsed.column(w)
+        for r in (~missing[:, col[w]]).nonzero()[0]:
+            if not any(s[r] in qs[r] for qs in quotes):
                 out.append(Problem(
-                    shown, row=int(row), column=w, found=v,
+                    shown, row=int(rows[r]), column=w, found=s[r],
                     expected=f"text that occurs inside this row's {' / '.join(qfields)}",
-                    message=(f"{w} must be copied from the quote ({_show(frame.at[row, qfields[0]], 60)}): "
+                    message=(f"{w} must be copied from the quote ({_show(quotes[0][r], 60)}): "
                              "fix the spelling, or extend the quote so it contains it")))
     return out, found_count
 
@@ -953,42 +1073,36 @@ def _check_evidence(dd: Path, pkg: dict, res: dict, shown: str, frame: pd.DataFr
 def _check_foreign_keys(dd: Path, pkg: dict, res: dict, already: set[tuple]) -> list[Problem]:
     out: list[Problem] = []
     parsed = _parse(dd / res["path"])
-    if parsed.frame is None:
+    if parsed.values is None:
         return out
     shown = _display(dd / res["path"])
-    frame = parsed.frame
-    mv = _missing_values(res)
     for fk in res["schema"].get("foreignKeys") or []:
         fields = _as_list(fk["fields"])
         ref = fk["reference"]
         target = _resource(pkg, ref.get("resource") or res["name"])
         rfields = _as_list(ref["fields"])
         tparsed = _parse(dd / target["path"])
-        if not all(f in frame.columns for f in fields) or tparsed.frame is None \
-                or not all(f in tparsed.frame.columns for f in rfields):
+        if not parsed.has(*fields) or not tparsed.has(*rfields):
             continue  # the missing file or column is reported by its own table's check
         tshown = _display(dd / target["path"])
-        child = frame[fields]
-        used = ~child.isin(mv).all(axis=1)
-        if len(fields) == 1:
-            keys = set(tparsed.frame[rfields[0]]) - set(_missing_values(target))
-            dangling = used & ~child[fields[0]].isin(keys)
-        else:
-            keys = set(tparsed.frame[rfields].itertuples(index=False, name=None))
-            dangling = used & ~pd.Series([t in keys for t in child.itertuples(index=False, name=None)],
-                                         index=child.index, dtype=bool)
-        for row in frame.index[dangling.values]:
-            values = tuple(frame.loc[row, fields])
-            col = fields[0] if len(fields) == 1 else ", ".join(fields)
-            if (shown, int(row), col) in already:
+        child_missing = _missing_mask(res, np.stack([parsed.column(f) for f in fields], axis=1))
+        used = ~child_missing.all(axis=1)
+        parent_missing = _missing_mask(target, np.stack([tparsed.column(f) for f in rfields], axis=1))
+        keys = set(zip(*(tparsed.column(f)[~parent_missing.any(axis=1)] for f in rfields)))
+        child = list(zip(*(parsed.column(f) for f in fields)))
+        if {c for c, u in zip(child, used) if u} <= keys:
+            continue
+        col = fields[0] if len(fields) == 1 else ", ".join(fields)
+        for key, u, row in zip(child, used, parsed.rows):
+            if not u or key in keys or (shown, int(row), col) in already:
                 continue
-            value = values[0] if len(values) == 1 else " | ".join(values)
-            where = f"{tshown} column {', '.join(rfields)}"
-            advice = f"{value!r} is not in {where} (a dangling reference): "
-            if len(fields) == 1 and value.strip() in keys:
+            value = key[0] if len(key) == 1 else " | ".join(key)
+            advice = f"{value!r} is not in {tshown} column {', '.join(rfields)} (a dangling reference): "
+            flat = [k[0] for k in keys] if len(fields) == 1 else []
+            if len(fields) == 1 and value.strip() in flat:
                 advice += "remove the spaces around it"
             else:
-                near = _closest(value, [k for k in keys if isinstance(k, str)], 0.6) if len(fields) == 1 else None
+                near = _closest(value, flat, 0.6) if flat else None
                 advice += (f"did you mean {near!r}? " if near else "") + (
                     f"Add the row to table {target['name']}, correct the id"
                     + ("" if any(_required(res, f) for f in fields) else ", or leave the cell empty for no reference"))
@@ -1015,12 +1129,21 @@ def _table_key(dd: Path, pkg: dict, res: dict) -> tuple:
     return tuple(parts)
 
 
-def _checked(dd: Path, pkg: dict, res: dict) -> _TableResult:
-    key = _table_key(dd, pkg, res)
+_CACHE_SIZE = 512  # entries per cache: every table of many data folders
+
+
+def _remember(cache: dict, key, value) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.pop(next(iter(cache)))  # forget the oldest entry
+    cache[key] = value
+
+
+def _checked(dd: Path, pkg: dict, res: dict, key: tuple | None = None) -> _TableResult:
+    key = key or _table_key(dd, pkg, res)
     hit = _CHECK_CACHE.get(key)
     if hit is None:
         hit = _check_table(dd, pkg, res)
-        _CHECK_CACHE[key] = hit
+        _remember(_CHECK_CACHE, key, hit)
     return hit
 
 
@@ -1066,30 +1189,43 @@ def validate(data_dir: str | Path | None = None, tables: str | Iterable[str] | N
     return sorted(problems, key=_order(pkg, dd))
 
 
-def _typed(res: dict, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    mv = _missing_values(res)
+@lru_cache(maxsize=256)
+def _category_dtype(categories: tuple[str, ...]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(categories), ordered=False)
+
+
+def _typed(res: dict, parsed: _Parsed, path: Path) -> pd.DataFrame:
+    """The table with the declared types (assumes the table passed its checks)."""
+    missing = _missing_mask(res, parsed.values)
     cols: dict[str, object] = {}
     for f in _fields(res):
         name, ftype = f["name"], f.get("type", "string")
-        s = frame[name]
-        miss = s.isin(mv) if mv != [""] else s.eq("")
-        kept = s.where(~miss)
+        j = parsed.col[name]
+        s, miss = parsed.values[:, j], missing[:, j]
         if ftype == "date":
-            cols[name] = pd.to_datetime(kept, format="%Y-%m-%d")
-        elif ftype == "integer":
-            cols[name] = pd.to_numeric(kept, dtype_backend="numpy_nullable").astype("Int64")
-        elif ftype == "number":
-            cols[name] = pd.to_numeric(kept, dtype_backend="numpy_nullable").astype("Float64")
+            d = s.copy()
+            d[miss] = None
+            cols[name] = d.astype("datetime64[D]").astype("datetime64[ns]")
+        elif ftype in ("integer", "number"):
+            d = s.copy()
+            d[miss] = "0"
+            if ftype == "integer":
+                cols[name] = pd.arrays.IntegerArray(d.astype(np.int64), miss.copy())
+            else:
+                cols[name] = pd.arrays.FloatingArray(d.astype(np.float64), miss.copy())
         elif ftype == "boolean":
-            tv = {str(x): True for x in f.get("trueValues", _TRUE)}
-            fv = {str(x): False for x in f.get("falseValues", _FALSE)}
-            cols[name] = kept.map({**tv, **fv}).astype("boolean")
+            tv = {str(x) for x in f.get("trueValues", _TRUE)}
+            cols[name] = pd.arrays.BooleanArray(np.fromiter((v in tv for v in s), bool, len(s)), miss.copy())
         elif "enum" in (f.get("constraints") or {}):
-            cols[name] = pd.Categorical(kept, categories=[str(a) for a in f["constraints"]["enum"]])
+            dtype = _category_dtype(tuple(str(a) for a in f["constraints"]["enum"]))
+            lookup = {c: i for i, c in enumerate(dtype.categories)}
+            codes = np.fromiter((lookup.get(v, -1) for v in s), np.int64, len(s))  # -1: missing
+            cols[name] = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
         else:
-            cols[name] = s.where(~miss, pd.NA)
-    df = pd.DataFrame(cols)
-    df.index = pd.RangeIndex(len(df))
+            d = s.copy()
+            d[miss] = pd.NA
+            cols[name] = d
+    df = pd.DataFrame(cols, copy=False)
     df.attrs["name"] = res["name"]
     df.attrs["title"] = res.get("title", res["name"])
     df.attrs["description"] = res.get("description", "")
@@ -1110,7 +1246,7 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     The table's own columns and its evidence quotes are checked first; if anything is wrong a
     DataError lists every problem (file, row, column, found, expected). Links to other tables are
     checked by ``python -m iraqtalks check-data``. ``data_dir`` picks another data folder (a copy).
-    A file that has not changed since it was last checked is not checked again.
+    A table whose files have not changed since it was last checked is not checked again.
     """
     dd = _data_dir(data_dir)
     pkg = _package(dd)
@@ -1118,15 +1254,17 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     key = _table_key(dd, pkg, res)
     df = _LOAD_CACHE.get(key)
     if df is None:
-        result = _checked(dd, pkg, res)
+        result = _checked(dd, pkg, res, key)
         if result.problems:
             ps = sorted(result.problems, key=_order(pkg, dd))
             n = len(ps)
             raise DataError(ps, heading=f"Table '{name}' cannot be loaded: {n} problem{'s' if n != 1 else ''} in "
                                         f"{_display(dd / res['path'])}")
-        df = _typed(res, _parse(dd / res["path"]).frame, dd / res["path"])
-        _LOAD_CACHE[key] = df
-    return df.copy(deep=True)
+        df = _typed(res, _parse(dd / res["path"]), dd / res["path"])
+        _remember(_LOAD_CACHE, key, df)
+    out = df.copy(deep=True)
+    out.attrs = dict(df.attrs)
+    return out
 
 
 def load_all(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
@@ -1179,17 +1317,16 @@ def evidence_rows(data_dir: str | Path | None = None) -> Iterator[EvidenceRow]:
             continue
         path = dd / res["path"]
         parsed = _parse(path)
-        need = [ev["article_field"]] + ev["quote_fields"]
-        if parsed.frame is None or not all(c in parsed.frame.columns for c in need):
+        if not parsed.has(ev["article_field"], *ev["quote_fields"]):
             problems += _checked(dd, pkg, res).problems or [Problem(_display(path), expected="a readable table")]
             continue
-        plan.append((res, ev, parsed.frame))
+        plan.append((res, ev, parsed))
     if problems:
         raise DataError(problems, heading="Cannot list the evidence quotes")
-    for res, ev, frame in plan:
+    for res, ev, parsed in plan:
         mv = set(_missing_values(res))
         for q in ev["quote_fields"]:
-            for row, aid, quote in zip(frame.index, frame[ev["article_field"]], frame[q]):
+            for row, aid, quote in zip(parsed.rows, parsed.column(ev["article_field"]), parsed.column(q)):
                 if quote not in mv:
                     yield EvidenceRow(res["name"], int(row), aid, quote)
 
@@ -1250,19 +1387,17 @@ def check_data(data_dir: str | Path | None = None) -> CheckReport:
         return CheckReport(folder, exc.problems)
     problems: list[Problem] = []
     sdir = seeds_dir_for(dd)
-    articles = _checked(dd, pkg, _resource(pkg, ARTICLES))
-    if any(p.row == 1 or p.row is None for p in articles.problems):
+    try:
+        _seeds.verify_seeds(dd, sdir)
+    except _seeds.SeedError as exc:
+        for line in str(exc).splitlines()[1:]:
+            line = line.strip()
+            file, _, rest = line.partition(": ")
+            problems.append(Problem(_display(Path(file)) if file else _folder_display(sdir), message=rest or line))
+    except (OSError, KeyError, TypeError, UnicodeDecodeError, csv.Error):
         problems.append(Problem(_folder_display(sdir), message=(
             f"the seed checksums were not checked, because {_display(dd / _resource(pkg, ARTICLES)['path'])} "
             "cannot be read properly (see its problems)")))
-    else:
-        try:
-            _seeds.verify_seeds(dd, sdir)
-        except _seeds.SeedError as exc:
-            for line in str(exc).splitlines()[1:]:
-                line = line.strip()
-                file, _, rest = line.partition(": ")
-                problems.append(Problem(_display(Path(file)) if file else _folder_display(sdir), message=rest or line))
     problems += validate(dd)
     rows = quotes = 0
     for res in pkg["resources"]:

@@ -22,7 +22,7 @@ import html
 import io
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as W
@@ -218,11 +218,15 @@ def _file_label(df: pd.DataFrame, table: str, from_file: bool) -> str:
 
 
 def _fail(df: pd.DataFrame, table: str, from_file: bool, pos: int | None = None, column: str | None = None,
-          found=None, expected: str | None = None, message: str = "") -> DataError:
-    """A DataError naming the file (or DataFrame), spreadsheet row (header = row 1), column, found and expected."""
+          found=None, expected: str | None = None, message: str = "", value: bool = True) -> DataError:
+    """A DataError naming the file (or DataFrame), spreadsheet row (header = row 1), column, found and expected.
+
+    `value=False` says `found` describes what was found rather than quoting a cell.
+    """
     row = None if pos is None else (pos + 2 if from_file else pos)
     return DataError([Problem(_file_label(df, table, from_file), row=row, column=column,
-                              found=None if found is None else str(found), expected=expected, message=message)],
+                              found=None if found is None else str(found), expected=expected, message=message,
+                              found_is_value=value)],
                      heading=f"The {table} table cannot be used here")
 
 
@@ -232,7 +236,7 @@ def _need_columns(df: pd.DataFrame, table: str, columns: Iterable[str], from_fil
                                  expected="a pandas DataFrame")])
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise _fail(df, table, from_file, found=f"no column(s) {', '.join(missing)}",
+        raise _fail(df, table, from_file, found=f"no column(s) {', '.join(missing)}", value=False,
                     expected=f"the columns of '{table}' in data/datapackage.json",
                     message=f"found columns: {', '.join(map(str, df.columns))}")
 
@@ -259,7 +263,7 @@ def _as_dates(df: pd.DataFrame, table: str, column: str, from_file: bool) -> np.
             pos = _first(bad)
             raise _fail(df, table, from_file, pos, column, found=text.iloc[pos], expected="an ISO date like 2024-01-27")
     if out.isna().any():
-        raise _fail(df, table, from_file, _first(out.isna()), column, found="an empty cell", expected="a date")
+        raise _fail(df, table, from_file, _first(out.isna()), column, found="an empty cell", expected="a date", value=False)
     return out.dt.normalize().astype("datetime64[ns]").to_numpy()
 
 
@@ -273,7 +277,7 @@ def _text_frame(df: pd.DataFrame, table: str, required: Iterable[str], optional:
         out[col] = _as_text(df[col]).to_numpy()
         empty = out[col] == ""
         if empty.any():
-            raise _fail(df, table, from_file, _first(empty), col, found="an empty cell", expected="a value")
+            raise _fail(df, table, from_file, _first(empty), col, found="an empty cell", expected="a value", value=False)
     for col in optional:
         out[col] = _as_text(df[col]).to_numpy() if col in df.columns else ""
     return out
@@ -284,7 +288,7 @@ def _unique(src: pd.DataFrame, df: pd.DataFrame, table: str, keys: list[str], fr
     if dup.any():
         pos = _first(dup)
         shown = ", ".join(f"{k}={df[k].iloc[pos]!r}" for k in keys)
-        raise _fail(src, table, from_file, pos, keys[0], found=f"a repeated key ({shown})",
+        raise _fail(src, table, from_file, pos, keys[0], found=f"a repeated key ({shown})", value=False,
                     expected=f"each {'/'.join(keys)} only once")
 
 
@@ -319,8 +323,9 @@ def _prep_reports(df: pd.DataFrame, events: pd.DataFrame, from_file: bool) -> pd
     rep["own"] = False
     # The event's own evidence is a report too, when event_reports does not already hold that article.
     own = events.loc[events["article_id"] != "", ["event_id", "article_id", "evidence", "evidence_en"]].copy()
-    have = set(zip(rep["event_id"], rep["article_id"]))
-    own = own[[(e, a) not in have for e, a in zip(own["event_id"], own["article_id"])]]
+    # (also when that article has a report row quoting another passage: both quotes are evidence)
+    have = set(zip(rep["event_id"], rep["article_id"], rep["evidence"]))
+    own = own[[k not in have for k in zip(own["event_id"], own["article_id"], own["evidence"])]]
     own["date_as_written"] = ""
     own["attributed_to"] = ""
     own["own"] = True
@@ -408,6 +413,18 @@ class TimelineState:
 
 
 _FIG_WIDTH = 10.0  # inches
+_MIN_SPAN = pd.Timedelta(days=7)
+
+
+def _set_xlim(ax, state: "TimelineState", lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    """Show lo..hi with a little padding; a window of a few days is widened to a week (so the axis
+    reads in days, not hours) and the days actually selected are shaded."""
+    if hi - lo < _MIN_SPAN:
+        mid = lo + (hi - lo) / 2
+        lo, hi = mid - _MIN_SPAN / 2, mid + _MIN_SPAN / 2
+        ax.axvspan(mdates.date2num(state.date_lo), mdates.date2num(state.date_hi + _DAY), color="#EEEEEE", zorder=0)
+    pad = (hi - lo) * 0.02
+    ax.set_xlim(mdates.date2num(lo - pad), mdates.date2num(hi + pad))
 
 
 def _fit(fig: Figure, ylabels: list[str], legend_rows: int, plot_height: float) -> None:
@@ -456,7 +473,7 @@ class TimelineExplorer:
                                     "actors": actors})
         self.events = tables.events()
         if self.events.empty:
-            raise _fail(tables.raw("events")[0], "events", tables.raw("events")[1], found="no rows",
+            raise _fail(tables.raw("events")[0], "events", tables.raw("events")[1], found="no rows", value=False,
                         expected="at least one event")
         self.reports = tables.reports(self.events)
         self.articles = tables.articles()
@@ -484,6 +501,16 @@ class TimelineExplorer:
         actor_ids = set(ev["actor1_id"]) | (set(ev["actor2_id"]) - {""})
         self._actor_keys = sorted(actor_ids, key=lambda a: (self.actor_name(a).casefold(), a))
 
+        # Events in date order once and for all, with plain arrays for fast filtering.
+        self.events = ev = ev.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
+        self._records = list(ev.itertuples(index=False, name="Event"))
+        self._pos = {e: i for i, e in enumerate(ev["event_id"])}
+        self._a_start = ev["date_start"].to_numpy()
+        self._a_end = ev["date_end"].to_numpy()
+        self._a_actor1 = ev["actor1_id"].to_numpy(dtype=object)
+        self._a_actor2 = ev["actor2_id"].to_numpy(dtype=object)
+        self._a_type = ev["event_type"].to_numpy(dtype=object)
+        self._a_id = ev["event_id"].to_numpy(dtype=object)
         first, last = ev["date_start"].min(), ev["date_end"].max()
         self._days = [d.date() for d in pd.date_range(first, last, freq="D")]
         self._start = self._initial_window(dates)
@@ -517,9 +544,11 @@ class TimelineExplorer:
         self.date_slider = W.SelectionRangeSlider(
             options=[(d.isoformat(), d) for d in self._days],
             index=(self._days.index(self._start[0]), self._days.index(self._start[1])),
-            description=TEXT[lang]["dates"], continuous_update=False, style=wide,
-            layout=W.Layout(width="98%"),
+            description=TEXT[lang]["dates"], continuous_update=False, style=wide, readout=False,
+            layout=W.Layout(width="auto", flex="1 1 auto", min_width="16em"),
         )
+        # The slider's own readout would join two ISO dates with a hyphen and get cut off: say it in words.
+        self.date_label = W.Label(value="", layout=W.Layout(min_width="14em"))
         self.actor_filter = W.Dropdown(options=self._actor_options(lang), value=ALL,
                                        description=TEXT[lang]["actor"], style=wide)
         self.type_filter = W.Dropdown(options=self._type_options(lang), value=ALL,
@@ -537,6 +566,7 @@ class TimelineExplorer:
                        (self.actor_filter, "iraqtalks-actor-filter"), (self.type_filter, "iraqtalks-type-filter"),
                        (self.article_filter, "iraqtalks-article-filter"), (self.count, "iraqtalks-count"),
                        (self.heading, "iraqtalks-heading"), (self.plot, "iraqtalks-plot"),
+                       (self.date_label, "iraqtalks-date-label"),
                        (self.details, "iraqtalks-details")]:
             w.add_class(cls)
 
@@ -548,7 +578,7 @@ class TimelineExplorer:
         self.widget = W.VBox([
             self.heading,
             W.HBox([self.lang_toggle, self.mode_toggle, self.lanes_toggle], layout=W.Layout(flex_flow="row wrap")),
-            self.date_slider,
+            W.HBox([self.date_slider, self.date_label], layout=W.Layout(width="100%")),
             W.HBox([self.actor_filter, self.type_filter, self.article_filter], layout=W.Layout(flex_flow="row wrap")),
             self.count,
             self.plot,
@@ -678,15 +708,15 @@ class TimelineExplorer:
     # ---- the model: selection, layout, details -------------------------------------------
     def select(self, state: TimelineState) -> pd.DataFrame:
         """The events `state` selects: overlapping the date range and matching every filter, in date order."""
-        ev = self.events
-        mask = (ev["date_end"] >= state.date_lo) & (ev["date_start"] <= state.date_hi)
+        mask = (self._a_end >= np.datetime64(state.date_lo)) & (self._a_start <= np.datetime64(state.date_hi))
         if state.actor != ALL:
-            mask &= (ev["actor1_id"] == state.actor) | (ev["actor2_id"] == state.actor)
+            mask &= (self._a_actor1 == state.actor) | (self._a_actor2 == state.actor)
         if state.event_type != ALL:
-            mask &= ev["event_type"] == state.event_type
+            mask &= self._a_type == state.event_type
         if state.article != ALL:
-            mask &= ev["event_id"].isin(self._events_by_article.get(state.article, frozenset()))
-        return ev[mask].sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
+            reported = self._events_by_article.get(state.article, frozenset())
+            mask &= np.fromiter((e in reported for e in self._a_id), dtype=bool, count=len(self._a_id))
+        return self.events.iloc[np.flatnonzero(mask)].reset_index(drop=True)
 
     def _lane_label(self, key: str, lanes: str, lang: str) -> str:
         return self.actor_name(key) if lanes == "actor" else type_label(key, lang)
@@ -702,28 +732,37 @@ class TimelineExplorer:
         if selected.empty:
             return pd.DataFrame(columns=cols), []
         lane_col = "actor1_id" if state.lanes == "actor" else "event_type"
-        first = selected.groupby(lane_col)["date_start"].min()
-        lanes = sorted(first.index, key=lambda k: (first[k], self._lane_label(k, state.lanes, state.lang).casefold()))
-        lane_y = {k: i for i, k in enumerate(lanes)}
+        records = [self._records[self._pos[e]] for e in selected["event_id"]]
+        first: dict[str, pd.Timestamp] = {}
+        for ev in records:  # in date order, so the first seen is the earliest
+            first.setdefault(getattr(ev, lane_col), ev.date_start)
+        lanes = sorted(first, key=lambda k: (first[k], self._lane_label(k, state.lanes, state.lang).casefold()))
         rows = []
-        for ev in selected.itertuples(index=False):
-            point = ev.date_precision == "day" and ev.date_start == ev.date_end
-            anchor = ev.date_start + _HALF_DAY if point else ev.date_end + _DAY
+        for ev in records:
+            start, end = ev.date_start, ev.date_end
+            point = ev.date_precision == "day" and start == end
+            anchor = start + _HALF_DAY if point else end + _DAY
             lane = getattr(ev, lane_col)
             if state.mode == "happened":
                 rows.append((ev.event_id, "", lane, "point" if point else "range",
-                             ev.date_start + _HALF_DAY if point else ev.date_start,
-                             ev.date_start + _HALF_DAY if point else ev.date_end + _DAY, anchor))
+                             anchor if point else start, anchor if point else end + _DAY, anchor))
             else:
                 for rep in self._reports_for(ev.event_id, state.article):
                     pub_start, pub_end = self._published[rep["article_id"]]
                     rows.append((ev.event_id, rep["article_id"], lane, "report", pub_start, pub_end + _DAY, anchor))
-        pdata = pd.DataFrame(rows, columns=["event_id", "article_id", "lane", "kind", "x0", "x1", "anchor"])
         # Spread the marks of one lane a little up and down so that none hides another.
-        pos = pdata.groupby("lane").cumcount().to_numpy()
-        size = pdata.groupby("lane")["event_id"].transform("size").to_numpy()
-        spread = np.where(size > 1, pos / np.maximum(size - 1, 1) - 0.5, 0.0) * np.minimum(0.7, 0.12 * size)
-        pdata["y"] = pdata["lane"].map(lane_y).to_numpy() + spread
+        lane_y = {k: i for i, k in enumerate(lanes)}
+        size: dict[str, int] = {}
+        for r in rows:
+            size[r[2]] = size.get(r[2], 0) + 1
+        seen: dict[str, int] = {}
+        ys = []
+        for r in rows:
+            n, i = size[r[2]], seen.get(r[2], 0)
+            seen[r[2]] = i + 1
+            ys.append(lane_y[r[2]] + ((i / (n - 1) - 0.5) * min(0.7, 0.12 * n) if n > 1 else 0.0))
+        pdata = pd.DataFrame(rows, columns=["event_id", "article_id", "lane", "kind", "x0", "x1", "anchor"])
+        pdata["y"] = ys
         return pdata[cols], lanes
 
     def details_html(self, state: TimelineState, selected: pd.DataFrame) -> str:
@@ -731,7 +770,7 @@ class TimelineExplorer:
         t = TEXT[state.lang]
         if selected.empty:
             return f'<p class="iraqtalks-empty"><b>{_e(t["empty"])}</b></p>'
-        items = [self._event_html(ev, state.lang, state.article) for ev in selected.itertuples(index=False)]
+        items = [self._event_html(self._records[self._pos[e]], state.lang, state.article) for e in selected["event_id"]]
         return _STYLE + '<ol class="iraqtalks-event-list" style="padding-left:1.5em">' + "".join(items) + "</ol>"
 
     def _event_html(self, ev, lang: str, article: str) -> str:
@@ -798,7 +837,7 @@ class TimelineExplorer:
             )
             if selected.empty:
                 ax.set_yticks([])
-                ax.set_xlim(mdates.date2num(state.date_lo), mdates.date2num(state.date_hi + _DAY))
+                _set_xlim(ax, state, state.date_lo, state.date_hi + _DAY)
                 ax.text(0.5, 0.5, textwrap.fill(t["empty"], 60), transform=ax.transAxes, ha="center",
                         va="center", fontsize=12)
                 self._date_axis(ax, state.lang)
@@ -845,10 +884,9 @@ class TimelineExplorer:
                                           label=textwrap.shorten(self.article_label(art), 34, placeholder="…")))
                 handles += [Line2D([], [], color=plotting.GREY, linewidth=6, label=t["leg_event"]),
                             Line2D([], [], color="#777777", linewidth=1, linestyle=":", label=t["leg_lag"])]
-                lo = min(state.date_lo, pdata["x0"].min())
-                hi = max(state.date_hi + _DAY, pdata["x1"].max())
-            pad = (hi - lo) * 0.02
-            ax.set_xlim(mdates.date2num(lo - pad), mdates.date2num(hi + pad))
+                lo = min(state.date_lo, pdata["x0"].min()) if len(pdata) else state.date_lo
+                hi = max(state.date_hi + _DAY, pdata["x1"].max()) if len(pdata) else state.date_hi + _DAY
+            _set_xlim(ax, state, lo, hi)
             ylabels = [textwrap.shorten(self._lane_label(k, state.lanes, state.lang), 30, placeholder="…")
                        for k in lanes]
             ax.set_yticks(range(len(lanes)), ylabels)
@@ -889,6 +927,7 @@ class TimelineExplorer:
         sel = self.select(state)
         self.selected = sel
         self.count.value = TEXT[state.lang]["count"].format(n=len(sel), total=len(self.events))
+        self.date_label.value = f"{_day(state.date_lo, state.lang)} – {_day(state.date_hi, state.lang)}"
         self.heading.value = f"<h3 style='margin:0.2em 0'>{_e(TEXT[state.lang]['heading'])}</h3>"
         pdata, lanes = self.layout(state, sel)
         self.plot_data = pdata
@@ -902,16 +941,17 @@ class TimelineExplorer:
         state = self.default_state(lang)
         sel = self.select(state)
         pdata, lanes = self.layout(state, sel)
-        fig = Figure(figsize=(10, 4), dpi=100)
-        FigureCanvasAgg(fig)
+        fig = plotting.new_figure(10, 4, dpi=100)
         self.draw(fig, state, sel, pdata, lanes)
         return fig
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)  # what a viewer without widgets (GitHub, nbviewer) shows
+        return bundle
 
     def __repr__(self) -> str:
-        return f"<TimelineExplorer: {self.count.value}>"
+        return f"<TimelineExplorer: {self.count.value} (interactive: run the notebook to use it)>"
 
 
 def timeline_explorer(data_dir=None, events=None, reports=None, articles=None, actors=None, lang="en",
@@ -1020,9 +1060,8 @@ def coverage_heatmap(data_dir=None, ax=None, *, tables: Mapping[str, pd.DataFram
         matrix = matrix[wanted]
         matrix = matrix[matrix.any(axis=1)]
     if ax is None:
-        fig = Figure(figsize=(5.8 + 0.85 * matrix.shape[1], max(3.5, 1.8 + 0.22 * len(matrix))), dpi=100,
-                     layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = plotting.new_figure(5.8 + 0.85 * matrix.shape[1], max(3.5, 1.8 + 0.22 * len(matrix)),
+                                  layout="constrained")
         ax = fig.add_subplot()
     _draw_coverage(ax, matrix, events, arts)
     return ax.figure
@@ -1143,7 +1182,9 @@ class SourceComparison:
 
     def _html(self, chosen: list[str], c: dict[str, pd.DataFrame]) -> str:
         ev = self.events.set_index("event_id")
-        rep = self.reports.set_index(["event_id", "article_id"]).sort_index()
+        by_pair: dict[tuple[str, str], list[dict]] = {}
+        for x in self.reports.sort_values(["own"], ascending=False, kind="stable").to_dict("records"):
+            by_pair.setdefault((x["event_id"], x["article_id"]), []).append(x)
         out = [_STYLE, '<div class="iraqtalks-compare-body">',
                "<p>Comparing: " + "; ".join(f"<b>{_e(self.label(a))}</b>" for a in chosen) + "</p>"]
 
@@ -1160,9 +1201,7 @@ class SourceComparison:
                            f'<table class="iraqtalks-table"><tr><th>Article</th>'
                            f"<th>Date as written</th><th>Vietnamese (verbatim)</th>"
                            f"<th>English translation</th><th>Attributed to</th></tr>")
-                for a in r.reported_by:
-                    x = rep.loc[(r.event_id, a)]
-                    x = x.iloc[0] if isinstance(x, pd.DataFrame) else x
+                for a, x in ((a, x) for a in r.reported_by for x in by_pair[(r.event_id, a)]):
                     out.append(f"<tr><td>{_e(self.label(a))}</td><td>{_e(x['date_as_written'] or '—')}</td>"
                                f"{_quote_cells(x['evidence'], x['evidence_en'])}"
                                f"<td>{_e(x['attributed_to'] or '—')}</td></tr>")
@@ -1248,17 +1287,18 @@ class SourceComparison:
         chosen = self.chosen if len(self.chosen) >= 1 else list(self.coverage.columns)
         matrix = self.coverage[chosen]
         matrix = matrix[matrix.any(axis=1)]
-        fig = Figure(figsize=(5.8 + 0.85 * matrix.shape[1], max(3.5, 1.8 + 0.22 * len(matrix))), dpi=100,
-                     layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = plotting.new_figure(5.8 + 0.85 * matrix.shape[1], max(3.5, 1.8 + 0.22 * len(matrix)),
+                                  layout="constrained")
         _draw_coverage(fig.add_subplot(), matrix, self.events, self.articles)
         return fig
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)  # what a viewer without widgets (GitHub, nbviewer) shows
+        return bundle
 
     def __repr__(self) -> str:
-        return f"<SourceComparison of {', '.join(self.chosen)}>"
+        return f"<SourceComparison of {', '.join(self.chosen)} (interactive: run the notebook to use it)>"
 
 
 def source_comparison(articles: Iterable[str] = ("a001", "a002"), data_dir=None, *,

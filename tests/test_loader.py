@@ -209,3 +209,31 @@ def test_any_text_round_trips(full_copy, text):
         assert df.loc[0, "note"] is pd.NA
     else:
         assert df.loc[0, "note"] == text
+
+
+def test_an_unchanged_table_is_not_checked_again(full_copy, monkeypatch):
+    import os
+    import time
+
+    from iraqtalks import schema
+
+    old = time.time_ns() - 3600 * 10**9  # an hour ago: no "racy" hashing, the file's stat is trusted
+    for folder in (full_copy, full_copy.parent / "seeds"):
+        for p in folder.iterdir():
+            if p.is_file():
+                os.utime(p, ns=(old, old))
+    first = load("events", data_dir=full_copy)
+
+    def must_not_run(*args, **kwargs):
+        raise RuntimeError("checked again")
+
+    monkeypatch.setattr(schema, "_check_table", must_not_run)
+    schema._LOAD_CACHE.clear()  # forget the frame, keep the record of the successful check
+    pd.testing.assert_frame_equal(load("events", data_dir=full_copy), first)
+    assert schema.validate(full_copy, tables="events") == []
+
+    path = full_copy / "events.csv"
+    set_cell(path, 2, "summary_en", "Changed.")
+    os.utime(path, ns=(old + 10**9, old + 10**9))
+    with pytest.raises(RuntimeError, match="checked again"):
+        load("events", data_dir=full_copy)

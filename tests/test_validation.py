@@ -462,3 +462,65 @@ def test_check_data_on_broken_json(full_copy):
     r = run_check_data(str(full_copy))
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "datapackage.json" in r.stdout and "invalid JSON at line" in r.stdout
+
+
+# --------------------------------------------------------------------------- more kinds of breakage
+
+
+def test_duplicate_column_name(full_copy):
+    path = full_copy / "outlets.csv"
+
+    def duplicate():
+        rows = read_rows(path)
+        rows[0][rows[0].index("country")] = "name"
+        write_rows(path, rows)
+
+    new = breaks(full_copy, duplicate)
+    assert sorted((p.row, p.column) for p in new) == [(1, "country"), (1, "name")]
+    dup = next(p for p in new if p.column == "name")
+    assert_names(dup, "outlets.csv", 1, "name", "each column once")
+
+
+def test_an_end_before_its_start_in_an_integer_pair(full_copy):
+    pairs = [(r, f["name"]) for r in read_package(full_copy)["resources"] for f in r["schema"]["fields"]
+             if f.get("type") == "integer" and f["name"].endswith("end")
+             and any(g["name"] == f["name"][:-3] + "start" for g in r["schema"]["fields"])]
+    if not pairs:
+        pytest.skip("datapackage.json has no integer X_start/X_end pair")
+    res, end = pairs[0]
+    path = full_copy / res["path"]
+    start = end[:-3] + "start"
+    p = only(breaks(full_copy, lambda: set_cell(path, 2, end, str(int(get_cell(path, 2, start)) - 1))))
+    assert_names(p, res["path"], 2, end, f"{end} on or after {start}")
+
+
+def test_unclosed_quote(full_copy):
+    path = full_copy / "outlets.csv"
+    n = last_row(path)
+    p = only(breaks(full_copy, lambda: path.write_bytes(path.read_bytes() + b'x,"unclosed,news_site\n')))
+    assert_names(p, "outlets.csv", n + 1, None, "cells quoted the CSV way")
+    assert "never closed" in p.message
+
+
+def test_check_data_api_returns_a_report(full_copy):
+    report = check_data(full_copy)
+    assert report.ok and bool(report) and report.problems == []
+    assert report.tables == len(read_package(full_copy)["resources"])
+    assert report.rows > 0 and report.quotes > 0
+    assert repr(report) == str(report) and str(report).endswith("evidence quotes found in the seeds")
+    set_cell(full_copy / "outlets.csv", 2, "kind", "blog")
+    broken = check_data(full_copy)
+    assert not broken and [p.column for p in broken.problems] == ["kind"]
+    assert "has 1 problem:" in str(broken)
+
+
+def test_check_data_with_an_unreadable_manifest_says_the_seeds_were_not_checked(full_copy):
+    path = full_copy / "articles.csv"
+    rows = read_rows(path)
+    j = rows[0].index("sha256")
+    write_rows(path, [r[:j] + r[j + 1:] for r in rows])
+    report = check_data(full_copy)
+    assert any("seed checksums were not checked" in p.message for p in report.problems)
+    assert any(p.file.endswith("articles.csv") and p.column == "sha256" and p.row == 1 for p in report.problems)
+    r = run_check_data(str(full_copy))
+    assert r.returncode == 1 and "Traceback" not in r.stderr

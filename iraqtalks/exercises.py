@@ -1,0 +1,581 @@
+"""Instant, offline feedback for the exercise notebooks in exercises/.
+
+    from iraqtalks.exercises import check
+    check("01-q1", answer_q1)
+
+`check` prints one short, friendly message and returns nothing:
+
+- **Correct** plus a brief "why" when the answer matches the key;
+- **Not yet** plus the *next* hint of the question's ladder (two or three hints), and after the
+  last hint a pointer to the part of the lesson that explains it. The ladder advances once per
+  wrong answer, per question, for as long as the kernel runs (`reset()` starts it again);
+- **Not answered yet** for the placeholder `...`, for `None` and for empty answers;
+- a targeted note (which does not use up a hint) when the answer has the wrong *form*: a list
+  where one number is wanted, a Vietnamese-formatted number such as ``'2.500'``, a DataFrame
+  with the wrong columns, and so on.
+
+It never raises, never shows a traceback, never echoes what the student typed and never prints
+the expected answer. `feedback(qid, answer)` does the same work and returns a `Feedback`
+instead of printing it (the tests use it).
+
+How answers are compared (normalisation, per kind of question)
+--------------------------------------------------------------
+number
+    Any real number (int, float, NumPy or pandas scalar, Decimal) or a string in standard
+    notation (``'2500'``, ``'2500.0'``, ``'-3.5'``). Values are rounded to the question's
+    ``decimals`` (default 6) before comparing. ``True``/``False``, NaN and infinities are refused
+    with a note. A string such as ``'2.500'`` or ``'1.234.567'`` (dots as thousands separators,
+    the Vietnamese convention) gets a targeted note, and so does ``'2,500'``. A one-value Series,
+    list or array gets a note suggesting ``.item()``; a Timedelta gets a note suggesting ``.days``.
+choice
+    The option's letter or its text, case-, accent- and space-insensitive, with or without a
+    trailing ``.`` or ``)``; ``'b. some text'`` also works when the text matches option B.
+ids
+    Any iterable of strings (list, set, tuple, Series, Index, array) or one string of
+    comma-separated ids. Order and duplicates are ignored, whitespace is trimmed and case is
+    folded. Feedback says how many of the given ids are in the answer.
+frame
+    A pandas DataFrame (a Series is accepted when ``.reset_index()`` would give the right
+    columns; named index levels are turned back into columns). Column order, row order, the index
+    and dtypes are ignored: every cell is turned into canonical text (numbers as numbers, so 3,
+    3.0 and '3' agree; dates as ISO dates; missing values as empty) and the rows are sorted.
+    Column names are compared case-insensitively. Feedback says which columns are missing or
+    extra, whether the row count is right, and how many rows match.
+text
+    A short text checked for key points. The text is NFC-normalised, case-folded and stripped of
+    accents (so ``liên minh`` = ``lien minh`` and ``đ`` = ``d``) and split into words; each key
+    point is a group of alternatives (words or short phrases) and the answer must contain at
+    least one alternative of every group, as whole words. Feedback names the missing key
+    points by a description, never by the keyword.
+reflect
+    Open reflection: not graded. Any text of at least ``min_words`` words makes `check` print
+    the question's self-check list and record that it was seen (`seen_checklists()`).
+
+How the keys are protected
+--------------------------
+``answer_keys.json`` (written by ``python -m iraqtalks exercises`` from the solution notebooks)
+holds no answer in plain text: only salted SHA-256 digests of the canonical normalised answer
+(``sha256(salt + "\\x1f" + canonical)``), with a fixed salt derived from the question id so
+that the file is reproducible and equal answers to different questions do not share a digest.
+A DataFrame answer is digested as canonical CSV (and row by row, to count matching rows); an id
+set as a whole and member by member; a key-point text as one digest per normalised alternative.
+
+Limitation, accepted for formative feedback: the salts are public, so a determined student can
+brute-force short answers (a small number, one of four letters, an id from a known table, a short
+keyword) by hashing guesses. The keys keep answers from being *read*; they do not make them
+impossible to *find*. Summative assessment needs a different tool.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import io
+import json
+import math
+import numbers
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+KEYS_PATH = Path(__file__).with_name("answer_keys.json")
+KINDS = ("number", "choice", "ids", "frame", "text", "reflect")
+
+MAX_TEXT_CHARS = 5000      # longer texts get a note instead of a check
+MAX_ITEMS = 10_000         # ids or rows
+DEFAULT_DECIMALS = 6
+
+NOT_ANSWERED = ("Not answered yet: replace ... with your answer in the cell above, run that cell, "
+                "then run this one again.")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What `check` would print. status is one of: correct, not_yet, not_answered, format,
+    seen (a reflection's checklist), unknown (no such question), error (no keys)."""
+
+    qid: str
+    status: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _Form(Exception):
+    """The answer has the wrong form; the message says what to do. Does not use up a hint."""
+
+
+class _Empty(Exception):
+    """The answer is empty or a placeholder."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Digests and normalisation (also used by exercises_build to write the keys)
+
+def salt_for(qid: str) -> str:
+    """The fixed, public salt of a question: derived from its id, so generation is reproducible."""
+    return hashlib.sha256(f"iraqtalks/exercises/{qid}".encode("utf-8")).hexdigest()[:16]
+
+
+def digest(qid: str, canonical: str) -> str:
+    """Salted SHA-256 of a canonical (already normalised) answer string."""
+    return hashlib.sha256(f"{salt_for(qid)}\x1f{canonical}".encode("utf-8")).hexdigest()
+
+
+def fold(text: str) -> str:
+    """NFC, case-folded, accents removed (đ → d), spaces collapsed."""
+    s = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).replace("đ", "d")
+    return " ".join(s.split())
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text (letters and digits; punctuation splits words: '28/1' → 28, 1)."""
+    return re.findall(r"[^\W_]+", fold(text))
+
+
+def format_number(x, decimals: int | None = None) -> str:
+    """Canonical text of a real number: rounded to `decimals`, no trailing zeros, no '-0'."""
+    d = DEFAULT_DECIMALS if decimals is None else int(decimals)
+    r = round(float(x), d)
+    if r == 0:
+        return "0"
+    if r == int(r) and abs(r) < 1e15:
+        return str(int(r))
+    return f"{r:.{d}f}".rstrip("0").rstrip(".")
+
+
+_STANDARD_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_VIETNAMESE_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
+_ENGLISH_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def _is_missing(x) -> bool:
+    if x is None:
+        return True
+    try:
+        import pandas as pd
+        if x is pd.NA or x is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover - pandas is a dependency of the kit
+        pass
+    return isinstance(x, float) and math.isnan(x)
+
+
+def _type_name(x) -> str:
+    t = type(x)
+    mod = t.__module__.split(".")[0]
+    return f"{mod}.{t.__name__}" if mod in ("pandas", "numpy") else t.__name__
+
+
+def _real_number(x) -> float:
+    """x as a finite float, or _Form with a note."""
+    import numpy as np
+    if isinstance(x, (bool, np.bool_)):
+        raise _Form("True and False are not numbers here: give the number itself.")
+    if isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real):
+        raise _Form("That is a complex number: give a real number (an int or a float).")
+    try:
+        v = float(x)
+    except (OverflowError, ValueError, TypeError):
+        raise _Form("That number is too large or not readable as a number.") from None
+    if math.isnan(v):
+        raise _Form("That is NaN, pandas' mark for a missing value, not a number. "
+                    "Did a filter leave nothing to add up or count?")
+    if math.isinf(v):
+        raise _Form("That is infinity, not a number you can check. Did something divide by zero?")
+    return v
+
+
+def as_number(x) -> float:
+    """Read a student's number (see the module docstring for what is accepted)."""
+    import numpy as np
+    import pandas as pd
+    if isinstance(x, str):
+        s = x.strip().replace("\u00a0", "").replace(" ", "")
+        if not s:
+            raise _Empty()
+        if _STANDARD_NUMBER.fullmatch(s):
+            return _real_number(float(s))
+        if _VIETNAMESE_THOUSANDS.fullmatch(s):
+            raise _Form("That text uses dots to separate thousands, the Vietnamese way (the "
+                        "articles write thousands like that). Python reads a dot as a decimal point: "
+                        "write the number with no separators, as a number rather than text.")
+        if _ENGLISH_THOUSANDS.fullmatch(s) or _DECIMAL_COMMA.fullmatch(s):
+            raise _Form("That text contains a comma. Write the number with no thousands separator "
+                        "and with a dot for decimals, as a number rather than text.")
+        raise _Form("That text is not a number. Give the number itself, without words or units.")
+    if isinstance(x, (pd.Timedelta, _dt.timedelta, np.timedelta64)):
+        raise _Form("That is a length of time (a Timedelta), not a number. "
+                    "Take the number of days out of it with .days.")
+    if isinstance(x, (pd.Timestamp, _dt.date, np.datetime64)):
+        raise _Form("That is a date, not a number. The question wants a number.")
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return as_number(x.item())
+    if isinstance(x, (pd.Series, pd.DataFrame, pd.Index, np.ndarray, list, tuple, set, frozenset, dict)):
+        n = x.size if hasattr(x, "size") and not isinstance(x, (list, tuple, set, frozenset, dict)) else len(x)
+        if n == 0:
+            raise _Form(f"That is an empty {_type_name(x)}: the question wants one number. "
+                        "Did a filter keep no rows?")
+        if n == 1 and not isinstance(x, dict):
+            raise _Form(f"That is a {_type_name(x)} holding one value; the question wants the value "
+                        "itself. Take it out with .item() (or [0] for a list).")
+        raise _Form(f"That is a {_type_name(x)} with several values; the question wants one number. "
+                    "Count, add up or pick the value you need.")
+    if _is_missing(x):
+        raise _Form("That is a missing value, not a number. Did a filter leave nothing?")
+    if isinstance(x, (numbers.Number, np.generic)):
+        return _real_number(x)
+    raise _Form(f"I expected a number but got a {_type_name(x)}.")
+
+
+def canonical_number(x, decimals: int | None = None) -> str:
+    return format_number(as_number(x), decimals)
+
+
+def canonical_choice(x, options: dict[str, str]) -> str:
+    """The option letter chosen by x (a letter or an option's text)."""
+    if isinstance(x, (list, tuple, set)) and len(x) == 1:
+        raise _Form("Give one option as text in quotes, not a list.")
+    if not isinstance(x, str):
+        raise _Form(f"I expected the letter or the text of one option, in quotes; got a {_type_name(x)}.")
+    s = fold(x).strip(" .)(:'\"`")
+    if not s:
+        raise _Empty()
+    letters = {k.casefold(): k for k in options}
+    texts = {fold(v).strip(" ."): k for k, v in options.items()}
+    if s in letters:
+        return letters[s]
+    if s in texts:
+        return texts[s]
+    m = re.fullmatch(r"(?:option\s+)?([a-z])\s*[.):]\s*(.+)", s)
+    if m and m.group(1) in letters and texts.get(m.group(2).strip(" .")) == letters[m.group(1)]:
+        return letters[m.group(1)]
+    raise _Form("That is not one of the listed options. Give an option's letter, or copy its text exactly.")
+
+
+def id_members(x) -> list[str]:
+    """The distinct, trimmed, case-folded ids in x, sorted."""
+    import numpy as np
+    import pandas as pd
+    if isinstance(x, str):
+        items = [p for p in re.split(r"[,;\n]", x)]
+    elif isinstance(x, bytes):
+        raise _Form("That is bytes; give the ids as text.")
+    elif isinstance(x, pd.DataFrame):
+        raise _Form("That is a whole DataFrame; the question wants the ids themselves. "
+                    "Pick the id column, e.g. df[\"article_id\"].")
+    elif isinstance(x, dict):
+        raise _Form("That is a dict; give the ids as a list or a set.")
+    elif isinstance(x, np.ndarray) and x.ndim != 1:
+        raise _Form("That array is not one-dimensional; give a flat list of ids.")
+    elif isinstance(x, (list, tuple, set, frozenset, pd.Series, pd.Index, np.ndarray)) or (
+            hasattr(x, "__iter__") and hasattr(x, "__len__")):
+        if len(x) > MAX_ITEMS:
+            raise _Form("That is far too many ids for this question. Filter first.")
+        items = list(x)
+    elif isinstance(x, numbers.Number) or _is_missing(x):
+        raise _Form(f"I expected a list or set of ids (text), but got a {_type_name(x)}.")
+    else:
+        raise _Form(f"I expected a list or set of ids (text), but got a {_type_name(x)}.")
+    out = set()
+    for item in items:
+        if item is Ellipsis:
+            raise _Empty()
+        if _is_missing(item):
+            raise _Form("Your ids include a missing value (NaN or None). Drop it, e.g. with .dropna().")
+        if not isinstance(item, str):
+            raise _Form(f"Every id should be text, like the values of an _id column; one is a {_type_name(item)}.")
+        s = unicodedata.normalize("NFC", item).strip().casefold()
+        if s:
+            out.add(s)
+    if not out:
+        raise _Empty()
+    return sorted(out)
+
+
+def canonical_ids(x) -> str:
+    return "\n".join(id_members(x))
+
+
+def _cell_text(v, decimals: int | None = None) -> str:
+    import numpy as np
+    import pandas as pd
+    if isinstance(v, np.generic):
+        v = v.item()
+    if _is_missing(v):
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (pd.Timedelta, _dt.timedelta)):
+        return format_number(pd.Timedelta(v).total_seconds() / 86400, decimals)
+    if isinstance(v, numbers.Real):
+        f = float(v)
+        if math.isnan(f):
+            return ""
+        return format_number(f, decimals) if math.isfinite(f) else str(f)
+    if isinstance(v, (pd.Timestamp, _dt.datetime)):
+        ts = pd.Timestamp(v)
+        if ts.tzinfo is None and ts == ts.normalize():
+            return ts.date().isoformat()
+        return ts.isoformat()
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    s = unicodedata.normalize("NFC", str(v)).strip()
+    if _STANDARD_NUMBER.fullmatch(s):
+        try:
+            f = float(s)
+            if math.isfinite(f):
+                return format_number(f, decimals)
+        except (ValueError, OverflowError):
+            pass
+    return s
+
+
+def frame_table(x, columns: list[str] | None = None, decimals: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """(sorted column names, sorted rows of canonical cell text) of a DataFrame answer.
+
+    With `columns` (the expected names), a Series or named index levels are turned into columns
+    when that supplies missing ones, and a wrong set of columns raises _Form."""
+    import pandas as pd
+    if isinstance(x, dict):
+        raise _Form("That is a dict, not a DataFrame. Build one with pd.DataFrame(...) or use pandas directly.")
+    if isinstance(x, pd.Series):
+        if x.empty:
+            raise _Empty()
+        x = x.to_frame(name=x.name if x.name is not None else "value")
+        x = x.reset_index() if any(n is not None for n in x.index.names) else x
+    if not isinstance(x, pd.DataFrame):
+        if _is_missing(x) or isinstance(x, (numbers.Number, str)):
+            raise _Form(f"I expected a DataFrame (a table) but got a {_type_name(x)}.")
+        raise _Form(f"I expected a DataFrame (a table) but got a {_type_name(x)}.")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise _Empty()
+    if len(x) > MAX_ITEMS:
+        raise _Form("That table is far too long for this question. Filter or group first.")
+    if isinstance(x.columns, pd.MultiIndex):
+        raise _Form("That table has two levels of column names. Flatten them (for example with "
+                    "named aggregation: .agg(n=(\"col\", \"count\"))) so each column has one name.")
+
+    def names(df):
+        return [str(c).strip().casefold() for c in df.columns]
+
+    want = [c.casefold() for c in columns] if columns is not None else None
+    if want is not None and any(n is not None for n in x.index.names):
+        missing = set(want) - set(names(x))
+        index_names = {str(n).strip().casefold() for n in x.index.names if n is not None}
+        if missing & index_names:
+            x = x.reset_index()
+    cols = names(x)
+    if len(set(cols)) != len(cols):
+        raise _Form("Two columns of that table have the same name. Rename or drop one.")
+    if want is not None and set(cols) != set(want):
+        missing = sorted(set(want) - set(cols))
+        extra = sorted(set(cols) - set(want))
+        parts = ["The table should have exactly these columns: " + ", ".join(sorted(columns)) + "."]
+        if missing:
+            parts.append("Missing: " + ", ".join(missing) + ".")
+        if extra:
+            parts.append("Not wanted: " + ", ".join(extra) + " (drop them, or select the columns you need).")
+        raise _Form(" ".join(parts))
+    order = sorted(range(len(cols)), key=lambda j: cols[j])
+    rows = []
+    for rec in x.itertuples(index=False, name=None):
+        rows.append([_cell_text(rec[j], decimals) for j in order])
+    rows.sort()
+    return [cols[j] for j in order], rows
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def canonical_frame(x, columns: list[str] | None = None, decimals: int | None = None) -> str:
+    cols, rows = frame_table(x, columns, decimals)
+    return _csv([cols] + rows)
+
+
+def text_ngrams(text: str, max_n: int) -> set[str]:
+    """Every run of 1..max_n consecutive words of the folded text, joined by single spaces."""
+    w = words(text)
+    return {" ".join(w[i:i + n]) for n in range(1, max_n + 1) for i in range(len(w) - n + 1)}
+
+
+def keyword_form(alternative: str) -> str:
+    """How a key-point alternative is normalised before it is digested."""
+    return " ".join(words(alternative))
+
+
+# ---------------------------------------------------------------------------------------------
+# Keys and the hint ladder
+
+_keys_cache: dict | None = None
+_wrong: dict[str, int] = {}
+_seen: set[str] = set()
+
+
+def load_keys(path: Path | None = None) -> dict:
+    """The answer keys (digests, hints, pointers) by question id."""
+    global _keys_cache
+    if path is None and _keys_cache is not None:
+        return _keys_cache
+    data = json.loads(Path(path or KEYS_PATH).read_text(encoding="utf-8"))
+    keys = data["questions"]
+    if path is None:
+        _keys_cache = keys
+    return keys
+
+
+def reset(qid: str | None = None) -> None:
+    """Start the hint ladder again (for one question, or all) and forget the checklists seen."""
+    if qid is None:
+        _wrong.clear()
+        _seen.clear()
+    else:
+        _wrong.pop(qid, None)
+        _seen.discard(qid)
+
+
+def seen_checklists() -> list[str]:
+    """The reflection questions whose self-check list has been shown in this session."""
+    return sorted(_seen)
+
+
+def _lesson_link(entry: dict) -> str:
+    return f"../notebooks/{entry['lesson']}.ipynb"
+
+
+def _next_hint(qid: str, entry: dict) -> str:
+    i = _wrong.get(qid, 0)
+    _wrong[qid] = i + 1
+    hints = entry.get("hints") or []
+    if i < len(hints):
+        return f"Hint {i + 1} of {len(hints)}: {hints[i]}"
+    return (f"You have seen all the hints. The lesson explains this in {entry['pointer']} "
+            f"({_lesson_link(entry)}).")
+
+
+def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
+    """(status, detail) for one answer against one key entry. No ladder, no printing."""
+    kind = entry["kind"]
+    if answer is Ellipsis:
+        raise _Empty()
+    if answer is None:
+        raise _Form("Your answer is None, so nothing was stored. Check the cell above: did it "
+                    "assign the result (answer_... = ...)? Methods called with inplace=True return None.")
+    if isinstance(answer, str) and len(answer) > MAX_TEXT_CHARS:
+        raise _Form("That text is very long. Keep it to a few sentences (under 5,000 characters).")
+    if kind == "number":
+        ok = digest(qid, canonical_number(answer, entry.get("decimals"))) == entry["digest"]
+        return ("correct", "") if ok else ("not_yet", "That is not the number the question asks for.")
+    if kind == "choice":
+        ok = digest(qid, canonical_choice(answer, entry["options"])) == entry["digest"]
+        return ("correct", "") if ok else ("not_yet", "That option is not the best answer.")
+    if kind == "ids":
+        got = id_members(answer)
+        if digest(qid, "\n".join(got)) == entry["digest"]:
+            return "correct", ""
+        members = set(entry["members"])
+        right = sum(digest(qid, m) in members for m in got)
+        n, m = len(got), len(members)
+        if right == n:
+            detail = ("Everything you listed is in the answer, but something is missing." if n < m
+                      else "Everything you listed is in the answer.")
+        elif right == m:
+            detail = f"Your ids include every one in the answer, plus {n - right} that do not belong."
+        else:
+            detail = f"{right} of your {n} ids are in the answer; the answer has {m}."
+        return "not_yet", detail
+    if kind == "frame":
+        cols, rows = frame_table(answer, entry["columns"], entry.get("decimals"))
+        if digest(qid, _csv([cols] + rows)) == entry["digest"]:
+            return "correct", ""
+        if len(rows) != entry["n_rows"]:
+            return "not_yet", f"Your table has {len(rows)} rows; the answer has {entry['n_rows']}."
+        want = list(entry["rows"])
+        right = 0
+        for r in rows:
+            d = digest(qid, "row:" + _csv([r]))
+            if d in want:
+                want.remove(d)
+                right += 1
+        return "not_yet", (f"The columns and the number of rows are right, but only {right} of the "
+                           f"{entry['n_rows']} rows match the answer.")
+    if kind == "text":
+        if not isinstance(answer, str):
+            raise _Form(f"Write your answer as text in quotes; got a {_type_name(answer)}.")
+        if not answer.strip():
+            raise _Empty()
+        grams = {digest(qid, g) for g in text_ngrams(answer, entry["max_words"])}
+        missing = [kp["label"] for kp in entry["keypoints"] if not grams & set(kp["any"])]
+        if not missing:
+            return "correct", ""
+        k = len(entry["keypoints"])
+        return "not_yet", (f"Your answer covers {k - len(missing)} of {k} key points. "
+                           f"Still missing: {'; '.join(missing)}.")
+    if kind == "reflect":
+        if not isinstance(answer, str):
+            raise _Form(f"Write your reflection as text in quotes; got a {_type_name(answer)}.")
+        if not answer.strip():
+            raise _Empty()
+        n = len(words(answer))
+        if n < entry["min_words"]:
+            raise _Form(f"Write a little more (at least {entry['min_words']} words) so the checklist "
+                        "has something to check.")
+        return "seen", ""
+    raise _Form("This question's key is damaged; tell your teacher.")
+
+
+def feedback(qid, answer, keys: dict | None = None) -> Feedback:
+    """Check `answer` for question `qid` and return the Feedback (advancing the hint ladder)."""
+    label = qid if isinstance(qid, str) and re.fullmatch(r"[\w-]{1,40}", qid) else "?"
+    try:
+        if keys is None:
+            try:
+                keys = load_keys()
+            except Exception:
+                return Feedback(label, "error", "The answer keys are missing or damaged, so I can't "
+                                "check answers. Ask your teacher, or run: python -m iraqtalks exercises")
+        entry = keys.get(qid) if isinstance(qid, str) else None
+        if entry is None:
+            return Feedback(label, "unknown", "I don't know that question. The first argument of check "
+                            "should be the question's id, exactly as given, like check(\"01-q1\", answer_q1).")
+        try:
+            status, detail = _evaluate(qid, entry, answer)
+        except _Empty:
+            return Feedback(qid, "not_answered", NOT_ANSWERED)
+        except _Form as note:
+            return Feedback(qid, "format", f"Not checked yet: {note} (This does not use up a hint.)")
+        if status == "correct":
+            return Feedback(qid, "correct", f"Correct! {entry['why']}")
+        if status == "seen":
+            _seen.add(qid)
+            items = "\n".join(f"  [ ] {c}" for c in entry["checklist"])
+            return Feedback(qid, "seen", "Thank you. This question has no single right answer, so it is "
+                            f"not graded. Check your answer against this list:\n{items}\n"
+                            f"(Noted: you have seen the self-check list for {qid}.)")
+        return Feedback(qid, "not_yet", f"Not yet. {detail}\n{_next_hint(qid, entry)}")
+    except Exception as exc:  # never let a strange answer show a traceback
+        return Feedback(label, "format", f"Not checked yet: I could not read that answer (a "
+                        f"{_type_name(answer)}; {type(exc).__name__}). Try a simpler form: a number, "
+                        "text in quotes, a list of ids or a DataFrame, as the question asks.")
+
+
+def check(qid, answer) -> None:
+    """Print instant feedback on `answer` for question `qid` (see the module docstring)."""
+    try:
+        message = feedback(qid, answer).message
+    except BaseException as exc:  # pragma: no cover - feedback already catches everything
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        message = "Not checked yet: something went wrong while checking. Run the cell again."
+    print(message)
