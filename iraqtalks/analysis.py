@@ -406,7 +406,8 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
     way a hedge leans (more than / at least →, less than / nearly ←).  Vague amounts have no value:
     they are written at the left edge.  Each row is labelled with the article and the figure as
     printed.  `labels` maps measure_id to a short English label for the group headings
-    (default: the measure's ``counted_en``).  Returns the Figure (drawn on `ax` if given).
+    (default: the measure's ``counted_en``); the x axis is labelled with the first measure's unit unless
+    `xlabel` is given.  Returns the Figure (drawn on `ax` if given).
     """
     ids = _as_list(measure_ids)
     if not ids:
@@ -719,7 +720,8 @@ class BriefCheck:
     def __repr__(self) -> str:
         if self.ok:
             return f"All {self.total} claims are tied to evidence rows."
-        lines = [f"{self.problems['claim'].nunique()} of {self.total} claims need evidence:"]
+        n = self.problems["claim"].nunique()
+        lines = [f"{n} of {self.total} claims {'needs' if n == 1 else 'need'} evidence:"]
         lines += [f"  claim {r.claim}: {textwrap.shorten(r.text, 70, placeholder='…')} — {r.problem}"
                   for r in self.problems.itertuples(index=False)]
         return "\n".join(lines)
@@ -730,7 +732,8 @@ class BriefCheck:
             return f"<p><b>✓ All {self.total} claims are tied to evidence rows.</b></p>"
         rows = "".join(f"<tr><td>{r.claim}</td><td>{html.escape(r.text)}</td><td>{html.escape(r.problem)}</td></tr>"
                        for r in self.problems.itertuples(index=False))
-        return (f"<p><b>✗ {self.problems['claim'].nunique()} of {self.total} claims need evidence:</b></p>"
+        n = self.problems["claim"].nunique()
+        return (f"<p><b>✗ {n} of {self.total} claims {'needs' if n == 1 else 'need'} evidence:</b></p>"
                 f"<table><tr><th>claim</th><th>text</th><th>problem</th></tr>{rows}</table>")
 
 

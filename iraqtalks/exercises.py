@@ -25,7 +25,9 @@ number
     notation (``'2500'``, ``'2500.0'``, ``'-3.5'``). Values are rounded to the question's
     ``decimals`` (default 6) before comparing. ``True``/``False``, NaN and infinities are refused
     with a note. A string such as ``'2.500'`` or ``'1.234.567'`` (dots as thousands separators,
-    the Vietnamese convention) gets a targeted note, and so does ``'2,500'``. A one-value Series,
+    the Vietnamese convention) gets a targeted note, and so does ``'2,500'``; so does a number that
+    would be right times a thousand (``2.5`` for an answer of 2500: a dot read as a decimal point).
+    None of these notes use up a hint. A one-value Series,
     list or array gets a note suggesting ``.item()``; a Timedelta gets a note suggesting ``.days``.
 choice
     The option's letter or its text, case-, accent- and space-insensitive, with or without a
@@ -155,6 +157,9 @@ _STANDARD_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _VIETNAMESE_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
 _ENGLISH_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_VIETNAMESE_NOTE = ("That text uses dots to separate thousands, the Vietnamese way (the articles write "
+                    "thousands like that). Python reads a dot as a decimal point: write the number with "
+                    "no separators, as a number rather than text.")
 
 
 def _is_missing(x) -> bool:
@@ -173,6 +178,12 @@ def _type_name(x) -> str:
     t = type(x)
     mod = t.__module__.split(".")[0]
     return f"{mod}.{t.__name__}" if mod in ("pandas", "numpy") else t.__name__
+
+
+def _a(x) -> str:
+    """'a list', 'an int', 'a pandas.Series': the type of x with its article."""
+    name = _type_name(x)
+    return ("an " if name[:1].lower() in "aeiou" else "a ") + name
 
 
 def _real_number(x) -> float:
@@ -205,9 +216,7 @@ def as_number(x) -> float:
         if _STANDARD_NUMBER.fullmatch(s):
             return _real_number(float(s))
         if _VIETNAMESE_THOUSANDS.fullmatch(s):
-            raise _Form("That text uses dots to separate thousands, the Vietnamese way (the "
-                        "articles write thousands like that). Python reads a dot as a decimal point: "
-                        "write the number with no separators, as a number rather than text.")
+            raise _Form(_VIETNAMESE_NOTE)
         if _ENGLISH_THOUSANDS.fullmatch(s) or _DECIMAL_COMMA.fullmatch(s):
             raise _Form("That text contains a comma. Write the number with no thousands separator "
                         "and with a dot for decimals, as a number rather than text.")
@@ -225,15 +234,15 @@ def as_number(x) -> float:
             raise _Form(f"That is an empty {_type_name(x)}: the question wants one number. "
                         "Did a filter keep no rows?")
         if n == 1 and not isinstance(x, dict):
-            raise _Form(f"That is a {_type_name(x)} holding one value; the question wants the value "
+            raise _Form(f"That is {_a(x)} holding one value; the question wants the value "
                         "itself. Take it out with .item() (or [0] for a list).")
-        raise _Form(f"That is a {_type_name(x)} with several values; the question wants one number. "
+        raise _Form(f"That is {_a(x)} with several values; the question wants one number. "
                     "Count, add up or pick the value you need.")
     if _is_missing(x):
         raise _Form("That is a missing value, not a number. Did a filter leave nothing?")
     if isinstance(x, (numbers.Number, np.generic)):
         return _real_number(x)
-    raise _Form(f"I expected a number but got a {_type_name(x)}.")
+    raise _Form(f"I expected a number but got {_a(x)}.")
 
 
 def canonical_number(x, decimals: int | None = None) -> str:
@@ -245,20 +254,22 @@ def canonical_choice(x, options: dict[str, str]) -> str:
     if isinstance(x, (list, tuple, set)) and len(x) == 1:
         raise _Form("Give one option as text in quotes, not a list.")
     if not isinstance(x, str):
-        raise _Form(f"I expected the letter or the text of one option, in quotes; got a {_type_name(x)}.")
-    s = fold(x).strip(" .)(:'\"`")
-    if not s:
+        raise _Form(f"I expected the letter or the text of one option, in quotes; got {_a(x)}.")
+    w = words(x)
+    if not w:
         raise _Empty()
+    if w[0] == "option" and len(w) > 1:
+        w = w[1:]
     letters = {k.casefold(): k for k in options}
-    texts = {fold(v).strip(" ."): k for k, v in options.items()}
+    texts = {" ".join(words(v)): k for k, v in options.items()}
+    s = " ".join(w)
     if s in letters:
         return letters[s]
     if s in texts:
         return texts[s]
-    m = re.fullmatch(r"(?:option\s+)?([a-z])\s*[.):]\s*(.+)", s)
-    if m and m.group(1) in letters and texts.get(m.group(2).strip(" .")) == letters[m.group(1)]:
-        return letters[m.group(1)]
-    raise _Form("That is not one of the listed options. Give an option's letter, or copy its text exactly.")
+    if w[0] in letters and texts.get(" ".join(w[1:])) == letters[w[0]]:
+        return letters[w[0]]
+    raise _Form("That is not one of the listed options. Give an option's letter, or copy its text.")
 
 
 def id_members(x) -> list[str]:
@@ -281,10 +292,8 @@ def id_members(x) -> list[str]:
         if len(x) > MAX_ITEMS:
             raise _Form("That is far too many ids for this question. Filter first.")
         items = list(x)
-    elif isinstance(x, numbers.Number) or _is_missing(x):
-        raise _Form(f"I expected a list or set of ids (text), but got a {_type_name(x)}.")
     else:
-        raise _Form(f"I expected a list or set of ids (text), but got a {_type_name(x)}.")
+        raise _Form(f"I expected a list or set of ids (text), but got {_a(x)}.")
     out = set()
     for item in items:
         if item is Ellipsis:
@@ -292,7 +301,7 @@ def id_members(x) -> list[str]:
         if _is_missing(item):
             raise _Form("Your ids include a missing value (NaN or None). Drop it, e.g. with .dropna().")
         if not isinstance(item, str):
-            raise _Form(f"Every id should be text, like the values of an _id column; one is a {_type_name(item)}.")
+            raise _Form(f"Every id should be text, like the values of an _id column; one is {_a(item)}.")
         s = unicodedata.normalize("NFC", item).strip().casefold()
         if s:
             out.add(s)
@@ -347,15 +356,14 @@ def frame_table(x, columns: list[str] | None = None, decimals: int | None = None
     import pandas as pd
     if isinstance(x, dict):
         raise _Form("That is a dict, not a DataFrame. Build one with pd.DataFrame(...) or use pandas directly.")
-    if isinstance(x, pd.Series):
+    was_series = isinstance(x, pd.Series)
+    if was_series:
         if x.empty:
             raise _Empty()
         x = x.to_frame(name=x.name if x.name is not None else "value")
         x = x.reset_index() if any(n is not None for n in x.index.names) else x
     if not isinstance(x, pd.DataFrame):
-        if _is_missing(x) or isinstance(x, (numbers.Number, str)):
-            raise _Form(f"I expected a DataFrame (a table) but got a {_type_name(x)}.")
-        raise _Form(f"I expected a DataFrame (a table) but got a {_type_name(x)}.")
+        raise _Form(f"I expected a DataFrame (a table) but got {_a(x)}.")
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise _Empty()
     if len(x) > MAX_ITEMS:
@@ -384,6 +392,9 @@ def frame_table(x, columns: list[str] | None = None, decimals: int | None = None
             parts.append("Missing: " + ", ".join(missing) + ".")
         if extra:
             parts.append("Not wanted: " + ", ".join(extra) + " (drop them, or select the columns you need).")
+        if was_series:
+            parts.append("Your answer is a Series; .reset_index(name=...) turns it into a table and "
+                         "names the column of values.")
         raise _Form(" ".join(parts))
     order = sorted(range(len(cols)), key=lambda j: cols[j])
     rows = []
@@ -475,8 +486,17 @@ def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
     if isinstance(answer, str) and len(answer) > MAX_TEXT_CHARS:
         raise _Form("That text is very long. Keep it to a few sentences (under 5,000 characters).")
     if kind == "number":
-        ok = digest(qid, canonical_number(answer, entry.get("decimals"))) == entry["digest"]
-        return ("correct", "") if ok else ("not_yet", "That is not the number the question asks for.")
+        value = as_number(answer)
+        if digest(qid, format_number(value, entry.get("decimals"))) == entry["digest"]:
+            return "correct", ""
+        if isinstance(answer, str) and _VIETNAMESE_THOUSANDS.fullmatch(answer.strip()):
+            raise _Form(_VIETNAMESE_NOTE)
+        if abs(value) >= 1 and any(digest(qid, format_number(value * f, entry.get("decimals"))) == entry["digest"]
+                                   for f in (1_000, 1_000_000)):
+            raise _Form("Almost: the digits look right, but a dot seems to have been read as a decimal "
+                        "point. In the articles a dot separates thousands; in Python, write the number "
+                        "with no separator.")
+        return "not_yet", "That is not the number the question asks for."
     if kind == "choice":
         ok = digest(qid, canonical_choice(answer, entry["options"])) == entry["digest"]
         return ("correct", "") if ok else ("not_yet", "That option is not the best answer.")
@@ -491,9 +511,12 @@ def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
             detail = ("Everything you listed is in the answer, but something is missing." if n < m
                       else "Everything you listed is in the answer.")
         elif right == m:
-            detail = f"Your ids include every one in the answer, plus {n - right} that do not belong."
+            extra = n - right
+            detail = (f"Your ids include every one in the answer, plus {extra} that "
+                      f"{'does' if extra == 1 else 'do'} not belong.")
         else:
-            detail = f"{right} of your {n} ids are in the answer; the answer has {m}."
+            detail = (f"{right} of your {n} ids {'is' if right == 1 else 'are'} in the answer; "
+                      f"the answer has {m}.")
         return "not_yet", detail
     if kind == "frame":
         cols, rows = frame_table(answer, entry["columns"], entry.get("decimals"))
@@ -512,7 +535,7 @@ def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
                            f"{entry['n_rows']} rows match the answer.")
     if kind == "text":
         if not isinstance(answer, str):
-            raise _Form(f"Write your answer as text in quotes; got a {_type_name(answer)}.")
+            raise _Form(f"Write your answer as text in quotes; got {_a(answer)}.")
         if not answer.strip():
             raise _Empty()
         grams = {digest(qid, g) for g in text_ngrams(answer, entry["max_words"])}
@@ -524,7 +547,7 @@ def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
                            f"Still missing: {'; '.join(missing)}.")
     if kind == "reflect":
         if not isinstance(answer, str):
-            raise _Form(f"Write your reflection as text in quotes; got a {_type_name(answer)}.")
+            raise _Form(f"Write your reflection as text in quotes; got {_a(answer)}.")
         if not answer.strip():
             raise _Empty()
         n = len(words(answer))
@@ -565,9 +588,9 @@ def feedback(qid, answer, keys: dict | None = None) -> Feedback:
                             f"(Noted: you have seen the self-check list for {qid}.)")
         return Feedback(qid, "not_yet", f"Not yet. {detail}\n{_next_hint(qid, entry)}")
     except Exception as exc:  # never let a strange answer show a traceback
-        return Feedback(label, "format", f"Not checked yet: I could not read that answer (a "
-                        f"{_type_name(answer)}; {type(exc).__name__}). Try a simpler form: a number, "
-                        "text in quotes, a list of ids or a DataFrame, as the question asks.")
+        return Feedback(label, "format", f"Not checked yet: I could not read that answer ({_a(answer)}; "
+                        f"{type(exc).__name__}). Try a simpler form: a number, text in quotes, a list "
+                        "of ids or a DataFrame, as the question asks.")
 
 
 def check(qid, answer) -> None:

@@ -11,7 +11,7 @@ The solution notebooks, exercises/solutions/NN-slug.ipynb, are the source. Each 
 4. a check cell, exactly ``check("NN-qN", answer_qN)``;
 5. a raw cell starting with ``# ANSWER KEY``: a Python dict literal with ``qid``, ``kind`` (number,
    choice, ids, frame, text, reflect), ``why`` (shown when correct), ``hints`` (two or three, in
-   order), ``pointer`` (where the lesson explains it) and, by kind, ``decimals`` (number),
+   order; none for a reflection), ``pointer`` (where the lesson explains it) and, by kind, ``decimals`` (number),
    ``keypoints`` (text: a list of ``{"label": ..., "any": [alternatives]}``), ``checklist`` and
    ``min_words`` (reflect).
 
@@ -125,7 +125,10 @@ def _validate_spec(spec: dict, where: str) -> None:
         raise BuildError(f"{where}: the answer key lacks {', '.join(sorted(missing))}")
     if spec["kind"] not in ex.KINDS:
         raise BuildError(f"{where}: kind must be one of {', '.join(ex.KINDS)}")
-    if not (2 <= len(spec["hints"]) <= 3) or not all(isinstance(h, str) and h.strip() for h in spec["hints"]):
+    if spec["kind"] == "reflect":
+        if spec["hints"]:
+            raise BuildError(f"{where}: a reflect question is not graded, so it has no hints (hints: [])")
+    elif not (2 <= len(spec["hints"]) <= 3) or not all(isinstance(h, str) and h.strip() for h in spec["hints"]):
         raise BuildError(f"{where}: give two or three hints")
     if spec["kind"] == "text":
         kps = spec.get("keypoints")
@@ -178,7 +181,7 @@ def parse_set(slug: str, nb) -> list[Question]:
         prompt = cells[md[-1]].source if md else ""
         q = Question(qid, var, keys[qid], prompt, prev[-1], i)
         if q.kind == "choice":
-            q.options = {o["letter"]: o["text"] for o in OPTION_RE.finditer(prompt)}
+            q.options = {o["letter"]: re.sub(r"[*_`]", "", o["text"]).strip() for o in OPTION_RE.finditer(prompt)}
             letters = "".join(q.options)
             if len(q.options) < 2 or letters != "ABCDEFGH"[:len(letters)]:
                 raise BuildError(f"{where}: {qid} is a choice question; list its options as '- **A.** text' lines")
@@ -337,8 +340,8 @@ def build_keys(notebooks: dict[str, object], cwd: Path | None = None) -> tuple[d
             for kp in q.spec.get("keypoints", []) if q.kind == "text" else []:
                 found += [a for a in kp["any"] if contains_word(kp["label"], a)]
             if found:
-                raise BuildError(f"{q.qid}: the why, a hint or the pointer gives the answer away "
-                                 f"({len(found)} form(s)); reword them")
+                raise BuildError(f"{q.qid}: the why, a hint, the pointer or a key-point label gives the "
+                                 f"answer away ({'; '.join(map(repr, found))}); reword them")
             questions[q.qid] = entry
             answers[q.qid] = (q, values[q.qid])
     doc = {

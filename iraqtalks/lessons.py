@@ -51,6 +51,7 @@ __all__ = [
     "number_readings",
     "date_readings",
     "report_lags",
+    "lag_chart",
 ]
 
 
@@ -576,3 +577,48 @@ def report_lags(data_dir=None) -> pd.DataFrame:
     out["evidence"] = reps["evidence"].to_numpy()
     out["evidence_en"] = reps["evidence_en"].to_numpy()
     return out.sort_values(["date_start", "event_id", "article_id"], kind="stable").reset_index(drop=True)
+
+
+def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_dir=None):
+    """A chart of :func:`report_lags`: one lane per article, one mark per event it reports.
+
+    x is the lag in days from the event to the article: a dot where the lag is known to the day,
+    a bar from ``lag_min`` to ``lag_max`` where it is not; a dashed line marks 0 (reported the day
+    it happened), and marks left of it are reports that came *before* the event.  Only events that
+    started on or after `since` are drawn (older background events would squeeze the rest).
+    Returns a :class:`iraqtalks.plotting.KitFigure`, which shows itself in a notebook.
+    """
+    import numpy as np
+
+    from .widgets import date_text
+
+    lags = report_lags(data_dir) if lags is None else lags
+    sub = lags[lags["date_start"] >= pd.Timestamp(since)]
+    if sub.empty:
+        raise ValueError(f"lag_chart: no reports of events on or after {since}")
+    art = load("articles", data_dir).set_index("article_id")
+    keys = sorted(sub["article_id"].unique())
+    fig = plotting.new_figure(10, 1.6 + 0.75 * len(keys), layout="constrained")
+    ax = fig.add_subplot()
+    with plotting.style():
+        for i, a in enumerate(keys):
+            rows = sub[sub["article_id"] == a].sort_values(["lag_min", "lag_max", "event_id"], kind="stable")
+            ys = i + (np.linspace(-0.28, 0.28, len(rows)) if len(rows) > 1 else np.zeros(1))
+            colour = plotting.colour_for(a, keys)
+            exact = (rows["lag_min"] == rows["lag_max"]).to_numpy()
+            lo, hi = rows["lag_min"].to_numpy(), rows["lag_max"].to_numpy()
+            ax.hlines(ys[~exact], lo[~exact], hi[~exact], colors=colour, linewidth=3, alpha=0.85)
+            ax.scatter(lo[exact], ys[exact], color=colour, s=28, zorder=3, edgecolors="white", linewidths=0.6)
+        ax.axvline(0, color="#555555", linewidth=1, linestyle="--")
+        labels = []
+        for a in keys:
+            start, end = art.at[a, "published_start"], art.at[a, "published_end"]
+            labels.append(f"{a} · published {date_text(start, end, 'day' if start == end else 'range')}")
+        ax.set_yticks(range(len(keys)), labels)
+        ax.set_ylim(len(keys) - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
+        plotting.set_labels(ax, "How long after each event did the articles report it?",
+                            "Days from the event to the article (dot: known to the day; bar: the possible range)",
+                            "Article", subtitle=f"Events from {pd.Timestamp(since):%-d %B %Y} on; one mark per event an article reports",
+                            source="Source: the kit's events, event_reports and articles tables")
+    return fig

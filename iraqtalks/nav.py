@@ -48,6 +48,7 @@ __all__ = [
     "lessons",
     "nav_markdown",
     "lesson_map_markdown",
+    "lesson_map_block",
     "update_notebook",
     "readme_section",
     "update_readme",
@@ -181,8 +182,10 @@ def nav_markdown(all_lessons: list[Lesson], index: int) -> str:
     if index < len(all_lessons) - 1:
         parts.append(_link(all_lessons[index + 1]) + " >")
     lesson = all_lessons[index]
-    return (f"{NAV_MARKER}\n*The 2024 Iraq–US talks: a news- and data-literacy kit* · "
-            f"lesson {lesson.number} of {all_lessons[-1].number}\n\n" + " | ".join(parts))
+    where = ("contents and lesson map" if lesson.name == CONTENTS
+             else f"lesson {lesson.number} of {all_lessons[-1].number}")
+    return (f"{NAV_MARKER}\n*The 2024 Iraq–US talks: a news- and data-literacy kit* · {where}\n\n"
+            + " | ".join(parts))
 
 
 def _cell_text(text: str) -> str:
@@ -203,7 +206,8 @@ def lesson_map_markdown(link_base: str = "notebooks/", folder: str | Path | None
     return "\n".join(rows)
 
 
-def _map_block(link_base: str, folder) -> str:
+def lesson_map_block(link_base: str = "", folder: str | Path | None = None) -> str:
+    """The generated lesson-map block: a one-line notice and the table (for 00-start-here and README.md)."""
     return ("_Generated from the notebooks by `python -m iraqtalks nav`; edit the notebooks, not this table._\n\n"
             + lesson_map_markdown(link_base, folder))
 
@@ -244,7 +248,7 @@ def update_notebook(path: str | Path, all_lessons: list[Lesson] | None = None,
         changed = True
     for cell in cells:
         if cell.cell_type == "markdown" and MAP_TAG in cell.get("metadata", {}).get("tags", []):
-            block = _map_block("", path.parent)
+            block = lesson_map_block("", path.parent)
             if cell.source != block:
                 cell.source, changed = block, True
     if changed:
@@ -255,7 +259,7 @@ def update_notebook(path: str | Path, all_lessons: list[Lesson] | None = None,
 
 def readme_section(folder: str | Path | None = None) -> str:
     """The README's lesson-map section, markers included."""
-    return f"{MAP_START}\n{_map_block('notebooks/', folder)}\n{MAP_END}"
+    return f"{MAP_START}\n{lesson_map_block('notebooks/', folder)}\n{MAP_END}"
 
 
 def update_readme(readme: str | Path | None = None, folder: str | Path | None = None) -> bool:

@@ -675,6 +675,11 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
         return _TableResult(problems, 0, 0)
     problems += _check_header(shown, parsed.header, declared)
     values, rows, col = parsed.values, parsed.rows, parsed.col
+    if res["name"] == ARTICLES and len(values) == 0 and not parsed.problems:
+        problems.append(Problem(shown, row=2, found="no rows after the header", found_is_value=False,
+                                expected="one row per seed file in seeds/ (this table is the seed manifest)",
+                                message="every evidence quote is checked against the seed its article row names; "
+                                        "restore the rows (e.g. from git)"))
     missing = _missing_mask(res, values)  # one vectorised pass over every cell
     present = [f for f in fields if f["name"] in col]
 
@@ -1304,8 +1309,9 @@ def evidence_rows(data_dir: str | Path | None = None) -> Iterator[EvidenceRow]:
 
     Yields EvidenceRow(table, row, article_id, quote) for each table with an ``x-evidence``
     declaration and each of its quote fields. It does not check the quotes (``validate`` does);
-    it raises DataError only if a table cannot be read at all (missing file, not UTF-8, empty,
-    or without its article or quote column).
+    it raises DataError if a table cannot be read whole: missing file, not UTF-8, empty, without
+    its article or quote column, or with a problem in the file itself (broken quoting, a row of the
+    wrong length, an empty row, a BOM, CRLF line ends), so that nothing is derived from part of a table.
     """
     dd = _data_dir(data_dir)
     pkg = _package(dd)
@@ -1319,6 +1325,9 @@ def evidence_rows(data_dir: str | Path | None = None) -> Iterator[EvidenceRow]:
         parsed = _parse(path)
         if not parsed.has(ev["article_field"], *ev["quote_fields"]):
             problems += _checked(dd, pkg, res).problems or [Problem(_display(path), expected="a readable table")]
+            continue
+        if parsed.problems:  # read only in part (broken quoting, a row of the wrong length) or not as the kit writes
+            problems += parsed.problems
             continue
         plan.append((res, ev, parsed))
     if problems:

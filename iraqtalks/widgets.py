@@ -325,7 +325,9 @@ def _prep_reports(df: pd.DataFrame, events: pd.DataFrame, from_file: bool) -> pd
     own = events.loc[events["article_id"] != "", ["event_id", "article_id", "evidence", "evidence_en"]].copy()
     # (also when that article has a report row quoting another passage: both quotes are evidence)
     have = set(zip(rep["event_id"], rep["article_id"], rep["evidence"]))
-    own = own[[k not in have for k in zip(own["event_id"], own["article_id"], own["evidence"])]]
+    keep = np.fromiter((k not in have for k in zip(own["event_id"], own["article_id"], own["evidence"])),
+                       dtype=bool, count=len(own))
+    own = own[keep]
     own["date_as_written"] = ""
     own["attributed_to"] = ""
     own["own"] = True

@@ -24,7 +24,7 @@ from iraqtalks.paths import ROOT
 # The notebook to open.  None = a small generated one (import, timeline_explorer(), source_comparison()).
 # Switch to ROOT / "notebooks" / "03-the-timeline.ipynb" once the lesson exists; it is copied to a
 # temporary folder before it is opened, so the test never changes the lesson.
-LESSON_NOTEBOOK: Path | None = None
+LESSON_NOTEBOOK: Path | None = ROOT / "notebooks" / "03-the-timeline.ipynb"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -92,6 +92,7 @@ def page(lab_server):
             pg = context.new_page()
             pg.set_default_timeout(TIMEOUT_MS)
             yield pg
+            context.close()
         finally:
             browser.close()
 
@@ -112,13 +113,29 @@ RUN_ALL_JS = """(path) => {
   app.shell.activateById(panel.id);
   app.commands.execute('notebook:run-all-cells');   // not awaited: the page keeps working while it runs
 }"""
+ALL_CELLS_DONE_JS = """(path) => {
+  const app = window.jupyterapp;
+  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle'
+    && panel.content.widgets.every(c => c.model.type !== 'code' || c.model.executionCount !== null);
+}"""
+ERRORS_JS = """(path) => {
+  const app = window.jupyterapp;
+  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
+  return panel.content.widgets.filter(c => c.model.type === 'code')
+    .flatMap(c => c.model.outputs.toJSON().filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue));
+}"""
 IMG_SRC_JS = "() => { const i = document.querySelector('.iraqtalks-timeline img.iraqtalks-plot'); return i ? i.src : null; }"
 
 
-def _shot(pg, name: str) -> Path:
+def _shot(pg, name: str, show=None) -> Path:
+    """A screenshot of the page, with `show` (a locator) scrolled into view first."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
-    pg.screenshot(path=str(path), full_page=True)
+    if show is not None:
+        show.scroll_into_view_if_needed()
+    pg.screenshot(path=str(path))
     return path
 
 
@@ -133,7 +150,10 @@ def _wait_change(pg, what: str, js: str, old, timeout: int = TIMEOUT_MS):
     return pg.evaluate(js)
 
 
-COUNT_JS = "() => { const c = document.querySelector('.iraqtalks-timeline .iraqtalks-count'); return c ? c.innerText.trim() : null; }"
+# textContent, not innerText: JupyterLab skips rendering cells outside the viewport, and innerText of
+# an unrendered element is empty.
+COUNT_JS = "() => { const c = document.querySelector('.iraqtalks-timeline .iraqtalks-count'); return c ? c.textContent.trim() : null; }"
+NOTEBOOK_TEXT_JS = "() => document.querySelector('.jp-Notebook').textContent"
 
 
 def test_timeline_explorer_works_in_jupyterlab(lab_server, notebook_root, page):
@@ -151,6 +171,8 @@ def test_timeline_explorer_works_in_jupyterlab(lab_server, notebook_root, page):
 
     # --- the widgets render ---------------------------------------------------------------
     timeline = page.locator(".iraqtalks-timeline").first
+    timeline.wait_for(state="attached")
+    timeline.scroll_into_view_if_needed()
     timeline.locator(".iraqtalks-count").wait_for(state="visible")
     page.wait_for_function(IMG_SRC_JS.replace("return i ? i.src : null;", "return !!(i && i.src && i.naturalWidth > 100);"))
     for cls in ("iraqtalks-date-slider", "iraqtalks-actor-filter", "iraqtalks-type-filter", "iraqtalks-article-filter",
@@ -158,16 +180,17 @@ def test_timeline_explorer_works_in_jupyterlab(lab_server, notebook_root, page):
         timeline.locator(f".{cls}").first.wait_for(state="visible")
     if expect_comparison:
         page.locator(".iraqtalks-source-comparison .iraqtalks-compare").first.wait_for(state="visible")
-    page.wait_for_function("() => !document.querySelector('.jp-Notebook').innerText.includes('Loading widget')")
-    notebook_text = page.locator(".jp-Notebook").first.inner_text()
+    page.wait_for_function(f"() => !({NOTEBOOK_TEXT_JS})().includes('Loading widget')")
+    notebook_text = page.evaluate(NOTEBOOK_TEXT_JS)
     assert "Error displaying widget" not in notebook_text
     assert "Traceback" not in notebook_text
+    page.wait_for_function(f"() => {{ const t = ({COUNT_JS})(); return !!t && t.includes('events selected'); }}")
     count0 = page.evaluate(COUNT_JS)
     assert count0 == oracle.count.value, f"the page shows {count0!r}, the same explorer in Python {oracle.count.value!r}"
     assert "events selected" in count0
     if expect_comparison:
-        assert "Comparing:" in page.locator(".iraqtalks-source-comparison").first.inner_text()
-    _shot(page, "01-rendered.png")
+        assert "Comparing:" in page.locator(".iraqtalks-source-comparison").first.text_content()
+    _shot(page, "01-rendered.png", timeline)
     plot_png0 = timeline.locator("img.iraqtalks-plot").screenshot()
 
     # --- pick an actor in the dropdown --------------------------------------------------------
@@ -193,7 +216,7 @@ def test_timeline_explorer_works_in_jupyterlab(lab_server, notebook_root, page):
     oracle.set_filters(actor=actor, dates=(default.date_lo, default.date_hi))
     assert count1 == oracle.count.value
     src1 = _wait_change(page, "the plot after choosing an actor", IMG_SRC_JS, src0)
-    _shot(page, "02-actor-filter.png")
+    _shot(page, "02-actor-filter.png", timeline)
 
     # --- move the date slider with the keyboard -------------------------------------------------
     lower = timeline.locator(".iraqtalks-date-slider .noUi-handle-lower")
@@ -206,9 +229,9 @@ def test_timeline_explorer_works_in_jupyterlab(lab_server, notebook_root, page):
     assert count2 == oracle.count.value, f"slider at {oracle._days[lo_i]} – {oracle._days[hi_i]}"
     assert lo_i > oracle._days.index(default.date_lo.date())
     src2 = _wait_change(page, "the plot after moving the date slider", IMG_SRC_JS, src1)
-    label = timeline.locator(".iraqtalks-date-label").inner_text()
+    label = timeline.locator(".iraqtalks-date-label").text_content()
     assert label.endswith(str(oracle._days[hi_i].year)) and " – " in label
-    _shot(page, "03-date-slider.png")
+    _shot(page, "03-date-slider.png", timeline)
 
     # --- back to the full window, then 'as reported' -----------------------------------------------
     lower.press("Home")
@@ -221,11 +244,15 @@ def test_timeline_explorer_works_in_jupyterlab(lab_server, notebook_root, page):
     assert page.evaluate(COUNT_JS) == count3  # the mode changes the picture, not the selection
     plot_png4 = timeline.locator("img.iraqtalks-plot").screenshot()
     assert plot_png4 != plot_png0
-    _shot(page, "04-as-reported.png")
+    _shot(page, "04-as-reported.png", timeline)
     timeline.screenshot(path=str(ARTIFACTS / "05-timeline-widget.png"))
 
-    notebook_text = page.locator(".jp-Notebook").first.inner_text()
+    # every cell of the notebook has run, without an error or a broken widget
+    page.wait_for_function(ALL_CELLS_DONE_JS, arg=nb_path)
+    notebook_text = page.evaluate(NOTEBOOK_TEXT_JS)
     assert "Error displaying widget" not in notebook_text and "Traceback" not in notebook_text
+    errors = page.evaluate(ERRORS_JS, nb_path)
+    assert errors == [], f"cells raised errors: {errors}"
     # Not a timing assertion, just a note in the test log for whoever watches the suite's speed.
     print(f"browser test body took {time.monotonic() - started:.1f} s")
 

@@ -1,0 +1,465 @@
+"""Broken data folders, end to end: the command line, the loader and the build, in one table of cases.
+
+tests/test_validation.py checks each Problem that validate() finds; this suite checks what a teacher
+sees. Each case breaks one thing in its own copy of data/ and seeds/, the way it happens in a
+classroom (a spreadsheet saving a BOM or CRLF, a day-first date, a pasted row, a 'corrected' seed),
+and then:
+
+1. ``python -m iraqtalks check-data DIR`` (a real subprocess, run from the copy's folder) exits 1, its
+   report names the file, the spreadsheet row and the column (where they apply) and says what was
+   expected, and nothing in its output is a Python traceback;
+2. ``load(table)`` raises DataError (never a pandas, csv, json or Unicode error) whose problems name
+   the same file, row and column with the same expectation -- except for the cases the loader does
+   not check by design (links between tables and seed checksums: ``load`` checks one table), where
+   it must return the table with the offending value kept as it is;
+3. the CLI and the loader changed no byte of the copy;
+4. the build (``iraqtalks.build.main``, what ``python -m iraqtalks build`` runs) never raises: where
+   it cannot work it stops with a message naming the file and writes nothing; otherwise it
+   regenerates only the derived files and leaves every hand-made file and seed as it was.
+
+The check-data runs of all cases are started together (a few at a time, one per core), because
+each is a fresh Python process; the cases themselves are independent copies.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import get_cell, read_rows, snapshot, write_rows
+from iraqtalks.build import main as build_main
+from iraqtalks.paths import DATA_DIR, ROOT, SEEDS_DIR
+from iraqtalks.schema import DataError, load, read_package
+from iraqtalks.seeds import manifest
+
+PACKAGE = read_package()
+DERIVED = {r["path"] for r in PACKAGE["resources"] if r.get("x-derived")}
+SEED_ROWS = manifest()
+
+
+# --------------------------------------------------------------------------- finding rows in the kit's data
+
+
+def row_where(table: str, column: str, value: str) -> int:
+    """Spreadsheet row (header = 1) of the first row of data/<table>.csv whose `column` equals `value`."""
+    rows = read_rows(DATA_DIR / f"{table}.csv")
+    j = rows[0].index(column)
+    for i, r in enumerate(rows[1:], start=2):
+        if r[j] == value:
+            return i
+    raise AssertionError(f"test setup: no row of data/{table}.csv has {column} = {value!r}")
+
+
+def first_row_quoting(table: str, article_id: str) -> int:
+    return row_where(table, "article_id", article_id)
+
+
+def n_rows(table: str) -> int:
+    return len(read_rows(DATA_DIR / f"{table}.csv"))
+
+
+def seed_file(article_id: str) -> str:
+    return next(r["seed_file"] for r in SEED_ROWS if r["article_id"] == article_id)
+
+
+def header(table: str) -> list[str]:
+    return read_rows(DATA_DIR / f"{table}.csv")[0]
+
+
+# --------------------------------------------------------------------------- ways to break a copy
+
+
+def _edit(table: str, row: int, column: str, new: Callable[[str], str]):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        rows = read_rows(path)
+        j = rows[0].index(column)
+        rows[row - 1][j] = new(rows[row - 1][j])
+        write_rows(path, rows)
+    return apply
+
+
+def set_to(table: str, row: int, column: str, value: str):
+    return _edit(table, row, column, lambda old: value)
+
+
+def drop_column(table: str, column: str):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        rows = read_rows(path)
+        j = rows[0].index(column)
+        write_rows(path, [r[:j] + r[j + 1:] for r in rows])
+    return apply
+
+
+def rename_column(table: str, old: str, new: str):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        rows = read_rows(path)
+        rows[0][rows[0].index(old)] = new
+        write_rows(path, rows)
+    return apply
+
+
+def add_column(table: str, name: str, value: str):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        rows = read_rows(path)
+        write_rows(path, [r + [name if i == 0 else value] for i, r in enumerate(rows)])
+    return apply
+
+
+def paste_row_twice(table: str, row: int):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        rows = read_rows(path)
+        write_rows(path, rows + [list(rows[row - 1])])
+    return apply
+
+
+def truncate_last_row(table: str, keep: int):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        rows = read_rows(path)
+        rows[-1] = rows[-1][:keep]
+        write_rows(path, rows)
+    return apply
+
+
+def only_header(table: str):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        write_rows(path, read_rows(path)[:1])
+    return apply
+
+
+def raw_bytes(table_file: str, change: Callable[[bytes], bytes]):
+    def apply(data: Path) -> None:
+        path = data / table_file
+        path.write_bytes(change(path.read_bytes()))
+    return apply
+
+
+def delete(relative: str):
+    def apply(data: Path) -> None:
+        (data.parent / relative).unlink()
+    return apply
+
+
+def fix_typo_in_seed(data: Path) -> None:
+    """What a well-meaning teacher might do: 'correct' a000's 'chuyể' to 'chuyển' in the seed itself."""
+    path = data.parent / "seeds" / seed_file("a000")
+    text = path.read_bytes().decode("utf-8")
+    assert "được chuyể cho" in text, "test setup: the a000 typo moved"
+    path.write_bytes(text.replace("được chuyể cho", "được chuyển cho").encode("utf-8"))
+
+
+def unclose_a_quote(data: Path) -> None:
+    path = data / "outlets.csv"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    lines[2] = lines[2].replace(",", ',"', 1)  # row 3: a quote opens in its second cell and never closes
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the cases
+
+
+@dataclass
+class Case:
+    """One broken folder and what every part of the kit must say about it.
+
+    file, row, column, expected: what the check-data report must name (row/column None: not applicable);
+    load: the table to load; load_where: (file, row, column, expected) of the DataError, when it differs
+    from the report's; load_ok: why load() must succeed instead (it checks one table: not links, not checksums);
+    build_stops: text the build's error must contain (it then writes nothing); None: the build completes.
+    """
+
+    id: str
+    breaks: Callable[[Path], None]
+    file: str
+    row: int | None
+    column: str | None
+    expected: str
+    load: str
+    load_where: tuple | None = None
+    load_ok: str | None = None
+    kept: tuple | None = None  # (table, row, column, value) the loaded frame must still hold, when load_ok
+    build_stops: str | None = None
+    also: list[str] = field(default_factory=list)  # more text the report must contain
+
+
+EV_JORDAN = row_where("events", "event_id", "e2024-01-28-jordan-attack")
+EV_RASOOL = row_where("events", "event_id", "e2024-02-08-rasool")
+EV_LETTER = row_where("events", "event_id", "e2024-01-24-letter")
+NUM_TROOPS = row_where("numbers", "value_as_written", "2.500")
+ACT_ARMED = row_where("actors", "kind", "armed_group")
+EVENT_US = row_where("events", "actor1_id", "us")
+EV_A001 = first_row_quoting("events", "a001")
+ARTICLE_ROW_A000 = row_where("articles", "article_id", "a000")
+ARTICLE_ROW_A001 = row_where("articles", "article_id", "a001")
+REPORTS_LAST = n_rows("event_reports")
+EVENTS_LAST = n_rows("events")
+ER_HEADER = header("event_reports")
+QUOTE_ROW = 2
+SEED_A000 = seed_file("a000")
+SEED_A001 = seed_file("a001")
+SHA_A000 = SEED_ROWS[0]["sha256"]
+
+
+def _crlf(b: bytes) -> bytes:
+    return b.replace(b"\n", b"\r\n")
+
+
+def _nfd(s: str) -> str:
+    out = unicodedata.normalize("NFD", s)
+    assert out != s, "test setup: the text has no composed character to decompose"
+    return out
+
+
+CASES = [
+    Case("missing-column", drop_column("outlets", "name"),
+         "data/outlets.csv", 1, "name", "a column named 'name'", load="outlets"),
+    Case("renamed-column", rename_column("events", "date_start", "date_begin"),
+         "data/events.csv", 1, "date_begin", "the declared column name 'date_start'", load="events"),
+    Case("extra-column", add_column("framing_terms", "source_url", "https://example.org"),
+         "data/framing_terms.csv", 1, "source_url", "only the columns declared in datapackage.json",
+         load="framing_terms"),
+    Case("text-in-integer", set_to("evidence_locations", 2, "line", "line 12"),
+         "data/evidence_locations.csv", 2, "line", "a whole number written with digits only",
+         load="evidence_locations"),
+    Case("text-in-number", set_to("numbers", NUM_TROOPS, "value", "2500 quân"),
+         "data/numbers.csv", NUM_TROOPS, "value", "a number with '.' as the decimal point", load="numbers"),
+    Case("vietnamese-thousands", set_to("numbers", NUM_TROOPS, "value", "2.500"),
+         "data/numbers.csv", NUM_TROOPS, "value", "no thousands separators", load="numbers",
+         also=["(2.500 = 2500)"]),
+    Case("day-first-date", set_to("events", EV_JORDAN, "date_start", "28/01/2024"),
+         "data/events.csv", EV_JORDAN, "date_start", "an ISO date YYYY-MM-DD (e.g. 2024-01-28)", load="events",
+         also=["Vietnamese writes the day first"]),
+    Case("day-dot-month-date", set_to("events", EV_RASOOL, "date_end", "8.2"),
+         "data/events.csv", EV_RASOOL, "date_end", "an ISO date YYYY-MM-DD (e.g. 2024-02-08)", load="events",
+         also=["8 February"]),
+    Case("end-before-start", set_to("events", EV_RASOOL, "date_end", "2024-02-07"),
+         "data/events.csv", EV_RASOOL, "date_end", "date_end on or after date_start (2024-02-08)", load="events"),
+    Case("duplicate-primary-key", paste_row_twice("events", 2),
+         "data/events.csv", EVENTS_LAST + 1, "event_id", "a primary key (event_id) that no other row has",
+         load="events", also=[f"Rows 2 and {EVENTS_LAST + 1} have the same primary key"]),
+    Case("dangling-foreign-key", set_to("events", EVENT_US, "actor1_id", "usa"),
+         "data/events.csv", EVENT_US, "actor1_id", "a value of actor_id that exists in table actors",
+         load="events", load_ok="load() checks one table; links between tables are check-data's job",
+         kept=("events", EVENT_US, "actor1_id", "usa")),
+    Case("evidence-not-in-seed", _edit("quotes", QUOTE_ROW, "evidence", lambda q: q.replace(" ", "  ", 1)),
+         "data/quotes.csv", QUOTE_ROW, "evidence", "text copied exactly from the seed", load="quotes",
+         also=["it matches if spaces and line breaks are ignored"], build_stops="quotes.csv row 2, column evidence"),
+    Case("empty-file", raw_bytes("outlets.csv", lambda b: b""),
+         "data/outlets.csv", 1, None, "at least the header row: outlet_id,name", load="outlets",
+         build_stops="outlets.csv"),
+    Case("header-only-file", only_header("events"),
+         "data/event_reports.csv", 2, "event_id", "a value of event_id that exists in table events", load="events",
+         load_ok="an events table with no rows is well formed; the reports that point at it are what is wrong",
+         build_stops=None),
+    Case("header-only-manifest", only_header("articles"),
+         "data/articles.csv", 2, None, "one row per seed file", load="articles",
+         build_stops="is not an article_id in articles.csv"),
+    Case("byte-order-mark", raw_bytes("actors.csv", lambda b: b"\xef\xbb\xbf" + b),
+         "data/actors.csv", 1, None, "UTF-8 without a BOM", load="actors", build_stops="actors.csv, row 1"),
+    Case("crlf-line-ends", raw_bytes("actor_names.csv", _crlf),
+         "data/actor_names.csv", 1, None, "Unix line ends (LF, \\n only)", load="actor_names",
+         build_stops="actor_names.csv, row 1"),
+    Case("not-nfc", _edit("events", 2, "summary_vi", _nfd),
+         "data/events.csv", 2, "summary_vi", "text in Unicode NFC", load="events"),
+    Case("html-in-text", _edit("outlets", 2, "note", lambda s: f"<b>{s}</b>"),
+         "data/outlets.csv", 2, "note", "plain text without HTML or script markup", load="outlets"),
+    Case("script-in-text", _edit("events", 2, "summary_en", lambda s: s + "<script>alert('hi')</script>"),
+         "data/events.csv", 2, "summary_en", "plain text without HTML or script markup", load="events",
+         also=["<script>"]),
+    Case("unknown-enum-value", set_to("actors", ACT_ARMED, "kind", "militia"),
+         "data/actors.csv", ACT_ARMED, "kind", "one of: person, anonymous_source", load="actors"),
+    Case("truncated-row", truncate_last_row("event_reports", 5),
+         "data/event_reports.csv", REPORTS_LAST, ER_HEADER[5], f"{len(ER_HEADER)} cells, one per column",
+         load="event_reports", build_stops=f"event_reports.csv, row {REPORTS_LAST}"),
+    Case("unclosed-quote", unclose_a_quote,
+         "data/outlets.csv", 3, None, "cells quoted the CSV way", load="outlets",
+         build_stops="outlets.csv, row 3"),
+    Case("blank-required-cell", set_to("actors", 3, "name_en", ""),
+         "data/actors.csv", 3, "name_en", "a value: this column is required", load="actors"),
+    Case("wrong-pattern-sha256", _edit("articles", ARTICLE_ROW_A000, "sha256", str.upper),
+         "data/articles.csv", ARTICLE_ROW_A000, "sha256", "text matching the pattern [0-9a-f]{64}", load="articles",
+         also=[f"articles.csv row {ARTICLE_ROW_A000}, column sha256 expects {SHA_A000.upper()}"],
+         build_stops=f"column sha256 expects {SHA_A000.upper()}"),
+    Case("modified-seed", fix_typo_in_seed,
+         f"seeds/{SEED_A000}", None, None, f"articles.csv row {ARTICLE_ROW_A000}, column sha256 expects {SHA_A000}",
+         load="events",
+         load_where=("data/events.csv", EV_LETTER, "evidence", "text copied exactly from the seed"),
+         build_stops=f"column sha256 expects {SHA_A000}"),
+    Case("deleted-seed", delete(f"seeds/{SEED_A001}"),
+         f"seeds/{SEED_A001}", None, None, f"missing (articles.csv row {ARTICLE_ROW_A001} lists it)", load="events",
+         load_where=("data/events.csv", EV_A001, "evidence", f"seeds/{SEED_A001}. That seed file cannot be read"),
+         build_stops=f"{SEED_A001}: missing"),
+    Case("deleted-csv", delete("data/numbers.csv"),
+         "data/numbers.csv", None, None, "the CSV file of table 'numbers'", load="numbers", build_stops="numbers.csv"),
+    Case("not-utf8", raw_bytes("outlets.csv", lambda b: b.decode("utf-8").encode("utf-16")),
+         "data/outlets.csv", None, None, "text encoded as UTF-8", load="outlets", build_stops="outlets.csv",
+         also=["bytes that are not UTF-8 on line 1"]),
+    Case("datapackage-not-json", raw_bytes("datapackage.json", lambda b: b[: len(b) // 2]),
+         "data/datapackage.json", None, None, "valid JSON", load="events", build_stops="datapackage.json",
+         also=["invalid JSON at line"]),
+]
+
+IDS = [c.id for c in CASES]
+assert len(set(IDS)) == len(IDS) >= 20
+
+
+# --------------------------------------------------------------------------- running check-data on every case
+
+
+@dataclass
+class Prepared:
+    data: Path
+    before: dict[str, bytes]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _check_data(folder: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "iraqtalks", "check-data", "data"], cwd=folder, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> dict[str, Prepared]:
+    """Every case broken in its own copy (like conftest's data_copy), and check-data run on each."""
+    folders = {}
+    for case in CASES:
+        root = tmp_path_factory.mktemp(case.id)
+        shutil.copytree(DATA_DIR, root / "data")
+        shutil.copytree(SEEDS_DIR, root / "seeds")
+        case.breaks(root / "data")
+        folders[case.id] = (root, snapshot(root / "data"))
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        runs = dict(zip(folders, pool.map(_check_data, [root for root, _ in folders.values()])))
+    return {cid: Prepared(root / "data", before, runs[cid].returncode, runs[cid].stdout, runs[cid].stderr)
+            for cid, (root, before) in folders.items()}
+
+
+def report_sections(text: str) -> dict[str, list[str]]:
+    """The check-data report as {file heading: [its numbered problem lines]}."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line and not line.startswith(" ") and not line.endswith("problems:") and not line.endswith("problem:") \
+                and not line.startswith("Row numbers are spreadsheet rows"):
+            current = line
+            sections.setdefault(current, [])
+        elif current is not None and re.match(r"  \d+\. ", line):
+            sections[current].append(line)
+    return sections
+
+
+def names_it(line: str, row: int | None, column: str | None, expected: str) -> bool:
+    body = re.sub(r"^\s*\d+\.\s*", "", line)
+    where = body.split(": ", 1)[0] if (row is not None or column is not None) else ""
+    if row is not None and f"row {row}" not in where.split(", "):
+        return False
+    if column is not None and f"column {column}" not in where:
+        return False
+    return expected.casefold() in body.casefold()
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_check_data_names_the_problem(case: Case, prepared):
+    run = prepared[case.id]
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, f"check-data exited {run.returncode}, expected 1:\n{out}"
+    assert "Traceback" not in out, out
+    assert run.stderr == "", f"check-data wrote to stderr:\n{run.stderr}"
+    sections = report_sections(run.stdout)
+    assert case.file in sections, f"the report has no section for {case.file}:\n{run.stdout}"
+    hits = [line for line in sections[case.file] if names_it(line, case.row, case.column, case.expected)]
+    assert hits, (f"no problem under {case.file} names row {case.row}, column {case.column} and "
+                  f"'{case.expected}':\n{run.stdout}")
+    if case.row is not None or case.column is not None:
+        assert any("expected " in h or case.file.startswith("seeds/") for h in hits), hits
+    for text in case.also:
+        assert text in run.stdout, f"the report does not say {text!r}:\n{run.stdout}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_load_raises_data_error_naming_the_problem(case: Case, prepared):
+    run = prepared[case.id]
+    if case.load_ok:
+        df = load(case.load, run.data)  # must not raise: see case.load_ok
+        if case.kept:
+            table, row, column, value = case.kept
+            assert df[column].iloc[row - 2] == value, f"load() changed {column} of row {row}"
+            assert get_cell(run.data / f"{table}.csv", row, column) == value
+        else:
+            assert len(df) == 0
+    else:
+        with pytest.raises(DataError) as err:
+            load(case.load, run.data)
+        file, row, column, expected = case.load_where or (case.file, case.row, case.column, case.expected)
+        problems = err.value.problems
+        assert any(p.file.endswith(file) and p.row == row and p.column == column
+                   and expected in str(p) for p in problems), (
+            f"load({case.load!r}) raised DataError, but no problem names {file}, row {row}, column {column}, "
+            f"'{expected}':\n{err.value}")
+        text = str(err.value)
+        assert file.split("/")[-1] in text
+        if row is not None:
+            assert f"row {row}" in text
+        if column is not None:
+            assert f"column {column}" in text
+    assert snapshot(run.data) == run.before, "check-data or load() changed a file"
+
+
+def _hand_made(snap: dict[str, bytes]) -> dict[str, bytes]:
+    """The files the build must never touch: seeds, datapackage.json and the hand-made tables."""
+    derived = {f"data/{p}" for p in DERIVED} | {"data/README.md"}
+    return {k: v for k, v in snap.items() if k not in derived and not k.startswith("data/clean/")}
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_build_stops_or_leaves_hand_made_files_alone(case: Case, prepared, capsys):
+    run = prepared[case.id]
+    data = run.data
+    before = snapshot(data)
+    status = build_main(data, data.parent / "seeds")  # must not raise, whatever the folder holds
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    if case.build_stops:
+        assert status == 1, f"the build went ahead on a broken folder:\n{out}"
+        assert case.build_stops in err, f"the build's message does not name {case.build_stops!r}:\n{err}"
+        assert "Nothing was written." in err
+        assert snapshot(data) == before, "a stopped build wrote files"
+    else:
+        assert status == 0, f"the build stopped:\n{err}"
+        assert _hand_made(snapshot(data)) == _hand_made(before), "the build changed a hand-made file or a seed"
+
+
+def test_every_case_breaks_something_the_kit_has():
+    """The cases hit real columns of the kit's schema (so a renamed column cannot make one vacuous)."""
+    declared = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in PACKAGE["resources"]}
+    for case in CASES:
+        name = case.file.split("/", 1)[1]
+        if case.file.startswith("data/") and name.endswith(".csv"):
+            assert name in declared, case.id
+            if case.column and case.row != 1:
+                assert case.column in declared[name], case.id
+    assert json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))["resources"]
