@@ -22,7 +22,6 @@ each is a fresh Python process; the cases themselves are independent copies.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -462,4 +461,3 @@ def test_every_case_breaks_something_the_kit_has():
             assert name in declared, case.id
             if case.column and case.row != 1:
                 assert case.column in declared[name], case.id
-    assert json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))["resources"]

@@ -21,9 +21,9 @@ import pytest
 
 from iraqtalks.paths import ROOT
 
-# The notebook to open.  None = a small generated one (import, timeline_explorer(), source_comparison()).
-# Switch to ROOT / "notebooks" / "03-the-timeline.ipynb" once the lesson exists; it is copied to a
-# temporary folder before it is opened, so the test never changes the lesson.
+# The notebook to open: the timeline lesson.  It is copied to a temporary folder before it is opened,
+# so the test never changes it.  Set to None to use a small generated notebook instead (import,
+# timeline_explorer(), source_comparison()), which also checks that the comparison widget renders.
 LESSON_NOTEBOOK: Path | None = ROOT / "notebooks" / "03-the-timeline.ipynb"
 
 CHROMIUM = Path("/usr/bin/chromium")
