@@ -9,7 +9,8 @@
 - **Not yet** plus the *next* hint of the question's ladder (two or three hints), and after the
   last hint a pointer to the part of the lesson that explains it. The ladder advances once per
   wrong answer, per question, for as long as the kernel runs (`reset()` starts it again);
-- **Not answered yet** for the placeholder `...`, for `None` and for empty answers;
+- **Not answered yet** for the placeholder `...` and for empty answers (an empty string, list
+  or DataFrame); `None` gets a note asking whether the result was assigned;
 - a targeted note (which does not use up a hint) when the answer has the wrong *form*: a list
   where one number is wanted, a Vietnamese-formatted number such as ``'2.500'``, a DataFrame
   with the wrong columns, and so on.
@@ -27,11 +28,13 @@ number
     with a note. A string such as ``'2.500'`` or ``'1.234.567'`` (dots as thousands separators,
     the Vietnamese convention) gets a targeted note, and so does ``'2,500'``; so does a number that
     would be right times a thousand (``2.5`` for an answer of 2500: a dot read as a decimal point).
-    None of these notes use up a hint. A one-value Series,
-    list or array gets a note suggesting ``.item()``; a Timedelta gets a note suggesting ``.days``.
+    None of these notes use up a hint. A one-value Series, DataFrame, list or array gets a note
+    on taking the value out (``.item()``, ``.iloc[0, 0]``, ``[0]``); a Timedelta gets a note
+    suggesting ``.days``.
 choice
-    The option's letter or its text, case-, accent- and space-insensitive, with or without a
-    trailing ``.`` or ``)``; ``'b. some text'`` also works when the text matches option B.
+    The option's letter or its text, compared word by word after folding case and accents, so
+    spacing and punctuation do not matter (``'b'``, ``' B. '``, ``'(b)'``, ``'option b'``);
+    ``'b. some text'`` also works when the text matches option B.
 ids
     Any iterable of strings (list, set, tuple, Series, Index, array) or one string of
     comma-separated ids. Order and duplicates are ignored, whitespace is trimmed and case is
@@ -234,8 +237,10 @@ def as_number(x) -> float:
             raise _Form(f"That is an empty {_type_name(x)}: the question wants one number. "
                         "Did a filter keep no rows?")
         if n == 1 and not isinstance(x, dict):
+            how = (".iloc[0, 0]" if isinstance(x, pd.DataFrame) else "[0]" if isinstance(x, (list, tuple))
+                   else "next(iter(...))" if isinstance(x, (set, frozenset)) else ".item()")
             raise _Form(f"That is {_a(x)} holding one value; the question wants the value "
-                        "itself. Take it out with .item() (or [0] for a list).")
+                        f"itself. Take it out with {how}.")
         raise _Form(f"That is {_a(x)} with several values; the question wants one number. "
                     "Count, add up or pick the value you need.")
     if _is_missing(x):

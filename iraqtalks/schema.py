@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import copy
 import csv
+import datetime as _dt
 import difflib
 import hashlib
 import io
@@ -565,6 +566,19 @@ def _each_match(regex: str, values: np.ndarray) -> np.ndarray:
     return np.fromiter((cre.fullmatch(v) is not None for v in values), dtype=bool, count=len(values))
 
 
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _fits(ftype: str, values: np.ndarray) -> np.ndarray:
+    """Per value (each already matching the type's regex): can the loader hold it? A whole number
+    must fit in 64 bits (else loading fails), a number must stay finite as a float (1e999 would load
+    as infinity)."""
+    if ftype == "integer":
+        return np.fromiter((len(v) < 19 or abs(int(v)) <= _INT64_MAX for v in values), dtype=bool, count=len(values))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.isfinite(values.astype(np.float64)) if len(values) else np.ones(0, dtype=bool)
+
+
 def _date_advice(value: str) -> tuple[str | None, str]:
     """(suggested ISO date or None, advice) for a value that is not an ISO date."""
     v = value.strip()
@@ -573,9 +587,13 @@ def _date_advice(value: str) -> tuple[str | None, str]:
 
     def iso(y: int, m: int, d: int) -> str | None:
         try:
-            return pd.Timestamp(year=y, month=m, day=d).strftime("%Y-%m-%d")
+            return _dt.date(y, m, d).isoformat()  # zero-padded, any year 1-9999
         except ValueError:
             return None
+
+    first, last = _FIRST_DAY.astype(object).year, _LAST_DAY.astype(object).year
+    if re.fullmatch(_DATE_RE, v) and iso(int(v[:4]), int(v[5:7]), int(v[8:])) == v and not first <= int(v[:4]) <= last:
+        return None, f"{v} is a real date, but outside the years the kit's tables can hold ({first}-{last}): check the year"
 
     m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", v)
     if m:
@@ -703,7 +721,8 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
     for ftype, regex in (("integer", _INT_RE), ("number", _NUM_RE)):
         js = [col[f["name"]] for f in present if f.get("type") == ftype]
         if js and _all_match(regex, values[:, js][~missing[:, js]]) and (
-                ftype == "integer" or not any(re.fullmatch(_VI_GROUPED_RE, v) for v in values[:, js][~missing[:, js]])):
+                ftype == "integer" or not any(re.fullmatch(_VI_GROUPED_RE, v) for v in values[:, js][~missing[:, js]])) \
+                and _fits(ftype, values[:, js][~missing[:, js]]).all():
             numeric_ok.add(ftype)
 
     for f in present:
@@ -840,15 +859,20 @@ def _check_header(shown: str, header: list[str], declared: list[str]) -> list[Pr
     return out
 
 
+# The dates a pandas datetime64[ns] column can hold (whole years); a date outside would be garbled on loading.
+_FIRST_DAY, _LAST_DAY = np.datetime64("1678-01-01"), np.datetime64("2261-12-31")
+
+
 def _valid_dates(values: np.ndarray) -> bool:
-    """Whether every value is an ISO date YYYY-MM-DD that exists (NumPy parses them all in C)."""
+    """Whether every value is an ISO date YYYY-MM-DD that exists (NumPy parses them all in C),
+    in the years 1678-2261 that the loader's datetime64[ns] columns can hold."""
     if not _all_match(_DATE_RE, values):
         return False
     try:
-        values.astype("datetime64[D]")
+        days = values.astype("datetime64[D]")
     except ValueError:
         return False
-    return True
+    return bool(((days >= _FIRST_DAY) & (days <= _LAST_DAY)).all())
 
 
 def _each_real_date(values: np.ndarray) -> np.ndarray:
@@ -866,20 +890,28 @@ def _check_type(shown: str, name: str, ftype: str, f: dict, s: np.ndarray, have:
     vals = s[have]
     at = rows[have]
     if ftype == "integer":
-        if _all_match(_INT_RE, vals):
+        if _all_match(_INT_RE, vals) and _fits(ftype, vals).all():
             return out
-        for r in (~_each_match(_INT_RE, vals)).nonzero()[0]:
+        ok = _each_match(_INT_RE, vals)
+        fits = np.ones(len(vals), dtype=bool)
+        fits[ok] = _fits(ftype, vals[ok])
+        for r in (~(ok & fits)).nonzero()[0]:
             v = vals[r]
-            advice = _number_advice(v) or "use digits only, with no decimal point or separators"
+            advice = ("this whole number is too large for the kit's tables (at most 18 digits)" if ok[r]
+                      else _number_advice(v) or "use digits only, with no decimal point or separators")
             out.append(Problem(shown, row=int(at[r]), column=name, found=v,
                                expected="a whole number written with digits only (e.g. 2500)", message=advice))
     elif ftype == "number":
-        if _all_match(_NUM_RE, vals) and not any(re.fullmatch(_VI_GROUPED_RE, v) for v in vals):
+        if _all_match(_NUM_RE, vals) and not any(re.fullmatch(_VI_GROUPED_RE, v) for v in vals) \
+                and _fits(ftype, vals).all():
             return out
         ok = _each_match(_NUM_RE, vals) & ~_each_match(_VI_GROUPED_RE, vals)
-        for r in (~ok).nonzero()[0]:
+        fits = np.ones(len(vals), dtype=bool)
+        fits[ok] = _fits(ftype, vals[ok])
+        for r in (~(ok & fits)).nonzero()[0]:
             v = vals[r]
-            advice = _number_advice(v) or "write digits with an optional '.' decimal point"
+            advice = ("this number is too large to hold: it would be read as infinity" if ok[r]
+                      else _number_advice(v) or "write digits with an optional '.' decimal point")
             out.append(Problem(shown, row=int(at[r]), column=name, found=v,
                                expected="a number with '.' as the decimal point and no thousands separators "
                                         "(e.g. 2500 or 2.5)", message=advice))
@@ -939,6 +971,8 @@ def _check_ranges(shown: str, parsed: _Parsed, missing: np.ndarray, present: lis
         for x in (a, b):  # malformed values are reported by the type check
             if t not in known_ok and not _all_match(regex, x[both]):
                 both &= _each_match(regex, x)
+            if t != "date" and t not in known_ok:
+                both[both] = _fits(t, x[both])
         if t == "date":
             both &= _each_real_date(a) & _each_real_date(b)
             before = both & (b < a)  # ISO dates compare correctly as text

@@ -271,7 +271,8 @@ def find_citations(text: str) -> list[tuple[int, str, str, str]]:
     """(line number, table, key text, context) for every '(table: key)' reference.
 
     The key may hold balanced parentheses (a framing term such as '... (IS)'). The context is the
-    Markdown table row the reference is in, or else its paragraph (the run of non-blank lines).
+    Markdown table row the reference is in, else its list item, else its paragraph (the run of
+    non-blank lines).
     """
     text = re.sub(r"`[^`\n]*`", lambda m: " " * len(m.group(0)), text)   # code spans are not references
     lines = text.split("\n")
@@ -279,21 +280,22 @@ def find_citations(text: str) -> list[tuple[int, str, str, str]]:
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     out = []
-    for m in re.finditer(r"\(([a-z][a-z_]*): ", text):
+    for m in re.finditer(r"\(([a-z][a-z_]*):\s+", text):
         depth, i = 1, m.end()
         while i < len(text) and depth:
             depth += {"(": 1, ")": -1}.get(text[i], 0)
             i += 1
-        key = text[m.end():i - 1] if depth == 0 else text[m.end():]
+        key = " ".join((text[m.end():i - 1] if depth == 0 else text[m.end():]).split())
         n = next(k for k in range(len(lines)) if starts[k + 1] > m.start())
+        item = re.compile(r"^\s*(?:[-*]|\d+\.)\s")
         if lines[n].lstrip().startswith("|"):
             context = lines[n]
         else:
             a = n
-            while a > 0 and lines[a - 1].strip():
+            while a > 0 and lines[a - 1].strip() and not item.match(lines[a]):
                 a -= 1
             b = n
-            while b + 1 < len(lines) and lines[b + 1].strip():
+            while b + 1 < len(lines) and lines[b + 1].strip() and not item.match(lines[b + 1]):
                 b += 1
             context = " ".join(lines[a:b + 1])
         out.append((n + 1, m.group(1), key, context))
