@@ -250,6 +250,58 @@ def test_any_text_in_any_cell_gives_problems_not_exceptions(copy_dir, cell, valu
         path.write_bytes(original)
 
 
+def _cell_round_trip(data: Path, table: str, column: str, row: int, text: str, also: tuple[str, ...] = ()):
+    """Write `text` into one cell (and the columns `also` of its row); return (the problems of that row,
+    the loaded value or None if load refused)."""
+    path = data / f"{table}.csv"
+    original = path.read_bytes()
+    try:
+        rows = read_rows(path)
+        for c in (column, *also):
+            rows[row - 1][rows[0].index(c)] = text
+        write_rows(path, rows)
+        mine = [p for p in validate(data, tables=table) if p.row == row]
+        try:
+            value = load(table, data)[column].iloc[row - 2]
+        except DataError:
+            value = None
+        return mine, value
+    finally:
+        path.write_bytes(original)
+
+
+@settings(SLOW, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(day=st.dates())
+def test_a_date_that_passes_the_check_loads_as_that_date(copy_dir, day):
+    """Either the validator refuses the date, or load() returns exactly it (never a garbled date)."""
+    problems, value = _cell_round_trip(copy_dir, "events", "date_start", 2, day.isoformat(), also=("date_end",))
+    if problems:
+        assert value is None and all("an ISO date" in str(p) for p in problems)
+    else:
+        assert value == pd.Timestamp(day)
+
+
+@settings(SLOW, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(n=st.one_of(st.integers(), st.integers(-10**20, 10**20)))
+def test_an_integer_that_passes_the_check_loads_as_that_integer(copy_dir, n):
+    problems, value = _cell_round_trip(copy_dir, "evidence_locations", "occurrences", 2, str(n))
+    if problems:
+        assert value is None
+    else:
+        assert value == n
+
+
+@settings(SLOW, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(x=st.one_of(st.floats(allow_nan=False, allow_infinity=False).map(repr),
+                   st.from_regex(r"[1-9]\d{0,2}e[+-]?\d{1,4}", fullmatch=True)))
+def test_a_number_that_passes_the_check_loads_as_that_number(copy_dir, x):
+    problems, value = _cell_round_trip(copy_dir, "numbers", "value", 3, x)
+    if problems:
+        assert value is None
+    else:
+        assert math.isfinite(value) and value == float(x)
+
+
 def test_csv_writer_round_trip_of_the_fixture_helpers(copy_dir):
     """The helpers above write what they read (so the property test breaks only the one cell)."""
     path = copy_dir / "outlets.csv"
