@@ -8,7 +8,8 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m iraqtalks", description="The Iraq–US talks teaching kit.")
     sub = p.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("build", help="verify the seeds and regenerate every derived table and data/README.md")
+    b = sub.add_parser("build", help="verify the seeds and regenerate every derived table and data/README.md")
+    b.add_argument("dir", nargs="?", default=None, help="data folder (default: the kit's data/); its seeds are the seeds/ folder beside it")
     c = sub.add_parser("check-data", help="validate a data folder and list any problems")
     c.add_argument("dir", nargs="?", default=None, help="data folder (default: the kit's data/)")
     sub.add_parser("nav", help="rewrite the previous/next navigation cells of the lesson notebooks")
@@ -17,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.cmd == "build":
         from .build import main as build_main
-        return build_main()
+        return build_main(args.dir)
     if args.cmd == "check-data":
         from .schema import check_data_cli
         return check_data_cli(args.dir)

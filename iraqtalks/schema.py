@@ -638,7 +638,7 @@ def _number_advice(value: str) -> str | None:
         return ("write it without commas: '.' is the decimal point and there are no thousands separators "
                 "(Vietnamese 2,5 = 2.5; English 2,500 = 2500)")
     if re.fullmatch(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+", v):
-        digits = re.sub(r"\D", "", v)
+        digits = re.sub(r"[^\d+-]", "", v)  # keep the sign
         return f"remove the spaces: write {digits}"
     if v != value:
         return "remove the spaces around the number"

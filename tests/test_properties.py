@@ -196,9 +196,10 @@ def test_number_advice_never_raises_and_suggests_a_readable_number(value):
     advice = _number_advice(value)
     assert advice is None or isinstance(advice, str)
     if advice and "write " in advice:
-        suggestion = re.search(r"write ([+-]?[\d.]+)(?=[.\s:]|$)", advice)
+        suggestion = re.search(r"write ([+-]?\d+(?:\.\d+)?)(?=[.\s:]|$)", advice)
         if suggestion:
-            float(suggestion.group(1))  # what it tells the teacher to write is a number
+            assert re.fullmatch(r"[+-]?\d+(?:\.\d+)?", suggestion.group(1))
+            assert float(suggestion.group(1)) == float(re.sub(r"[^\d,+-]", "", value.strip()).replace(",", "."))
 
 
 @FAST
