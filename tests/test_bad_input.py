@@ -461,6 +461,19 @@ def test_build_stops_or_leaves_hand_made_files_alone(case: Case, prepared, capsy
         assert _hand_made(snapshot(data)) == _hand_made(before), "the build changed a hand-made file or a seed"
 
 
+def test_the_build_command_refuses_a_modified_seed(prepared):
+    """`python -m iraqtalks build DIR` itself (a fresh process): checksum message, exit 1, nothing written."""
+    run = prepared["modified-seed"]
+    before = snapshot(run.data)
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    done = subprocess.run([sys.executable, "-m", "iraqtalks", "build", "data"], cwd=run.data.parent, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"column sha256 expects {SHA_A000}" in done.stderr and SEED_A000 in done.stderr
+    assert "Nothing was written." in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(run.data) == before
+
+
 def test_every_case_breaks_something_the_kit_has():
     """The cases hit real columns of the kit's schema (so a renamed column cannot make one vacuous)."""
     declared = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in PACKAGE["resources"]}

@@ -1,0 +1,164 @@
+"""Exports: the kit's events as a TimelineJS spreadsheet.
+
+`TimelineJS <https://timeline.knightlab.com/>`_ builds an interactive web timeline from a Google
+Sheet made from its template. :func:`to_timelinejs` writes the rows of that template, one per event,
+as CSV: open the template (File > Make a copy), then File > Import > Upload the CSV and choose
+"Replace current sheet", and publish the sheet as TimelineJS explains. The kit itself never goes
+online.
+
+    from iraqtalks.export import to_timelinejs
+    to_timelinejs(path="timeline.csv")                    # every event
+    to_timelinejs(explorer, path="selection.csv")          # what a timeline explorer has selected
+    to_timelinejs(explorer.selected, path="sel.csv")       # the same, from the selected DataFrame
+
+How the kit's dates become TimelineJS dates (each row also says it in words in "Display Date"):
+
+* a known day (``day``): Year, Month, Day; no end;
+* a month (``month``): Year and Month, Day left empty (TimelineJS then shows the month);
+* a year (``year``): Year only;
+* a span (``range``, or a month or year precision whose end is in another month or year): the start
+  in Year/Month/Day and the end in End Year/End Month/End Day, each as precise as it is known.
+
+"Text" holds the event's summary, how its date was worked out, and every report of it: the article,
+the Vietnamese evidence (verbatim), the English translation and whom the article credits. "Group" is
+the event type (``group="type"``, the default) or the main actor (``group="actor"``). Every piece of
+text is HTML-escaped, because TimelineJS shows Headline and Text as HTML.
+
+The capstone brief has its own Markdown export: :meth:`iraqtalks.analysis.Brief.to_markdown`.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["TIMELINEJS_COLUMNS", "to_timelinejs"]
+
+#: The columns of the TimelineJS Google Sheets template, in its order.
+TIMELINEJS_COLUMNS = [
+    "Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time", "Display Date",
+    "Headline", "Text", "Media", "Media Credit", "Media Caption", "Media Thumbnail", "Type", "Group", "Background",
+]
+
+_WORDS = {
+    "en": {"reported_in": "Reported in", "attributed": "attributed to", "unattributed": "not attributed",
+           "own": "the event's own evidence", "date_note": "How the date was worked out", "published": "published",
+           "as_written": "date as written"},
+    "vi": {"reported_in": "Được đưa tin trong", "attributed": "nguồn được dẫn", "unattributed": "không dẫn nguồn",
+           "own": "trích dẫn của chính sự kiện", "date_note": "Cách xác định ngày", "published": "đăng",
+           "as_written": "ngày như bài viết ghi"},
+}
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _dates(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> dict[str, str]:
+    """TimelineJS Year/Month/Day and End Year/End Month/End Day for one event, as precise as it is known."""
+    out = {k: "" for k in ("Year", "Month", "Day", "End Year", "End Month", "End Day")}
+    if precision == "day" and start == end:
+        out.update(Year=str(start.year), Month=str(start.month), Day=str(start.day))
+    elif precision == "month":
+        out.update(Year=str(start.year), Month=str(start.month))
+        if (end.year, end.month) != (start.year, start.month):
+            out.update({"End Year": str(end.year), "End Month": str(end.month)})
+    elif precision == "year":
+        out.update(Year=str(start.year))
+        if end.year != start.year:
+            out["End Year"] = str(end.year)
+    else:  # a span: somewhere between start and end
+        out.update({"Year": str(start.year), "Month": str(start.month), "Day": str(start.day),
+                    "End Year": str(end.year), "End Month": str(end.month), "End Day": str(end.day)})
+    return out
+
+
+def _tables(events, reports, articles, actors, data_dir):
+    """Prepared events, reports (with each event's own evidence), article labels and actor names,
+    through the timeline explorer's own readers (so both accept the same tables)."""
+    from .widgets import _Tables
+
+    if hasattr(events, "selected") and hasattr(events, "reports"):  # a TimelineExplorer
+        explorer = events
+        events = explorer.selected
+        reports = explorer.reports if reports is None else reports
+        articles = explorer.articles if articles is None else articles
+        if actors is None:
+            actors = pd.DataFrame({"actor_id": list(explorer.actor_names), "name_en": list(explorer.actor_names.values())})
+    if isinstance(reports, pd.DataFrame) and "own" in reports.columns:  # an explorer's reports: drop the rows
+        reports = reports[~reports["own"].astype(bool)]                  # it added from the events' own evidence
+    t = _Tables(data_dir, {"events": events, "event_reports": reports, "articles": articles, "actors": actors})
+    ev = t.events()
+    rep = t.reports(ev)
+    art = t.articles()
+    labels = dict(zip(art["article_id"], art["label_en"]))
+    published = {a: (s, e) for a, s, e in zip(art["article_id"], art["published_start"], art["published_end"])}
+    return ev, rep, labels, published, t.actors()
+
+
+def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lang: str = "en", *,
+                  articles=None, actors=None, group: str = "type", data_dir=None) -> pd.DataFrame:
+    """The events as rows of the TimelineJS template (a DataFrame of text with exactly :data:`TIMELINEJS_COLUMNS`).
+
+    events   the events to export: None (every event of `data_dir`), an events DataFrame in the kit's
+             schema (``load("events")``, a filtered part of it, a timeline explorer's ``.selected``,
+             ``from_acled(...)["events"]``), or a TimelineExplorer (its current selection).
+    reports  the event_reports table to quote (default: the explorer's, else ``load("event_reports")``);
+             each event's own evidence is quoted too.
+    articles, actors  for article labels and actor names (default: loaded from `data_dir`).
+    path     if given, the CSV is also written there (UTF-8, LF line ends), ready to import.
+    lang     'en' or 'vi': the headline (summary), the date in words and the labels.
+    group    'type' (event type) or 'actor' (main actor): what TimelineJS groups the rows by.
+
+    One row per event, in date order. Raises ValueError for an unknown `lang` or `group`, and
+    DataError (file, row, column) if a table lacks a column or has a date that cannot be read.
+    """
+    from .widgets import PRECISION, _check_lang, date_text, type_label
+
+    lang = _check_lang(lang)
+    if group not in ("type", "actor"):
+        raise ValueError(f"to_timelinejs: group must be 'type' or 'actor', found {group!r}")
+    ev, rep, labels, published, actor_names = _tables(events, reports, articles, actors, data_dir)
+    ev = ev.sort_values(["date_start", "date_end", "event_id"], kind="stable")
+    words = _WORDS[lang]
+    by_event: dict[str, list[dict]] = {}
+    for r in rep.sort_values(["own", "article_id"], ascending=[False, True], kind="stable").to_dict("records"):
+        by_event.setdefault(r["event_id"], []).append(r)
+
+    rows = []
+    for e in ev.itertuples(index=False):
+        start, end = pd.Timestamp(e.date_start), pd.Timestamp(e.date_end)
+        when = date_text(start, end, e.date_precision, lang)
+        summary = e.summary_vi if lang == "vi" else e.summary_en
+        parts = [f"<p>{_e(summary)}</p>"]
+        if e.date_note:
+            parts.append(f"<p><i>{_e(words['date_note'])}:</i> {_e(e.date_note)}</p>")
+        for r in by_event.get(e.event_id, []):
+            aid = r["article_id"]
+            label = labels.get(aid, aid)
+            if aid in published:
+                s, t = published[aid]
+                label += f" ({words['published']} {date_text(s, t, 'day' if s == t else 'range', lang)})"
+            credit = (f"{words['attributed']}: {r['attributed_to']}" if r["attributed_to"] else words["unattributed"])
+            if r["own"]:
+                credit += f"; {words['own']}"
+            if r["date_as_written"]:
+                credit += f"; {words['as_written']}: {r['date_as_written']}"
+            parts.append(f"<p><b>{_e(words['reported_in'])} {_e(label)}</b><br>"
+                         f"<span lang=\"vi\">“{_e(r['evidence'])}”</span><br>"
+                         f"<span lang=\"en\"><i>{_e(r['evidence_en'])}</i></span><br>"
+                         f"<small>{_e(credit)}</small></p>")
+        row = {c: "" for c in TIMELINEJS_COLUMNS}
+        row.update(_dates(start, end, e.date_precision))
+        row["Display Date"] = _e(f"{when} ({PRECISION[lang].get(e.date_precision, e.date_precision)})")
+        row["Headline"] = _e(summary)
+        row["Text"] = "".join(parts)
+        row["Group"] = _e(type_label(e.event_type, lang) if group == "type" else actor_names.get(e.actor1_id, e.actor1_id))
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=TIMELINEJS_COLUMNS, dtype=object)
+    if path is not None:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        out.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+    return out
