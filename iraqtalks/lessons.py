@@ -373,46 +373,7 @@ def event_table(event_ids: list[str], data_dir=None) -> pd.DataFrame:
 # Vietnamese numbers and dates
 # --------------------------------------------------------------------------------------------
 
-#: Number words the articles use for small counts ('ba binh sĩ' = three soldiers).
-NUMBER_WORDS: dict[str, int] = {
-    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10,
-}
-_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")   # 2.500   1.234,5
-_PLAIN = re.compile(r"\d+(?:,\d+)?")                      # 900     2,5
-
-
-def parse_vn_number(text: str) -> float | None:
-    """A number as Vietnamese prints it, as a float; None for a vague amount ('hàng trăm', hundreds).
-
-    A dot groups thousands in threes and a comma is the decimal mark (the reverse of English);
-    the small number words (một, hai, ba ... mười) count too.  Raises ValueError, saying why, for
-    anything else, such as ``8.2`` (more likely a date: 8 February).
-
-    >>> parse_vn_number("2.500"), parse_vn_number("900"), parse_vn_number("2,5")
-    (2500.0, 900.0, 2.5)
-    >>> parse_vn_number("hai tuần"), parse_vn_number("hàng trăm") is None
-    (2.0, True)
-    >>> parse_vn_number("8.2")
-    Traceback (most recent call last):
-    ...
-    ValueError: '8.2' is not a Vietnamese number: a dot groups thousands in threes (2.500 = 2500). '8.2' looks like a day.month date (8 February).
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"parse_vn_number() takes the number as written (a str), not {type(text).__name__}")
-    t = text.strip()
-    if _GROUPED.fullmatch(t) or _PLAIN.fullmatch(t):
-        return float(t.replace(".", "").replace(",", "."))
-    words = t.casefold().split()
-    if words and words[0] == "hàng":
-        return None
-    if words and words[0] in NUMBER_WORDS:
-        return float(NUMBER_WORDS[words[0]])
-    if re.fullmatch(r"\d{1,2}[./]\d{1,2}", t):
-        d, m = re.split(r"[./]", t)
-        raise ValueError(f"{t!r} is not a Vietnamese number: a dot groups thousands in threes (2.500 = 2500). "
-                         f"{t!r} looks like a day.month date ({int(d)} {_MONTHS[int(m) - 1] if 1 <= int(m) <= 12 else '?'}).")
-    raise ValueError(f"{t!r} is not a number the kit can read: expected digits written the Vietnamese way "
-                     f"(2.500, 900, 2,5), a number word ({', '.join(NUMBER_WORDS)}) or 'hàng ...' (vague)")
+from .vietnamese import NUMBER_WORDS, parse_vn_number  # noqa: E402  (re-exported for the lessons)
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

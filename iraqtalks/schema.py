@@ -795,6 +795,7 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
                              "remove the tags and keep only the words")))
 
     problems += _check_ranges(shown, parsed, missing, present, numeric_ok)
+    problems += _check_parsed_from(shown, parsed, missing, present)
     quotes_found = 0
     ev = _evidence_spec(res)
     if ev is not None:
@@ -950,6 +951,51 @@ def _duplicate_problems(shown: str, keys: list[tuple], use: np.ndarray, rows: np
                            expected=f"a {what} ({label}) that no other row has",
                            message=f"rows {first[key]} and {int(row)} have the same {what}; "
                                    "change one, or delete the duplicate row"))
+    return out
+
+
+def _check_parsed_from(shown: str, parsed: _Parsed, missing: np.ndarray, present: list[dict]) -> list[Problem]:
+    """A field declared with `x-parsed-from: SOURCE` must hold SOURCE read as a Vietnamese number
+    (numbers.value is value_as_written read the Vietnamese way: 2.500 -> 2500, ba -> 3, hàng trăm -> empty)."""
+    from .vietnamese import parse_vn_number
+
+    out: list[Problem] = []
+    col = parsed.col
+    names = {f["name"] for f in present}
+    for f in present:
+        source = f.get("x-parsed-from")
+        if not source or source not in names:
+            continue
+        target = f["name"]
+        vals, srcs = parsed.column(target), parsed.column(source)
+        for r in range(len(vals)):
+            if missing[r, col[source]]:
+                continue
+            row = int(parsed.rows[r])
+            try:
+                want = parse_vn_number(srcs[r])
+            except ValueError as exc:
+                out.append(Problem(shown, row=row, column=source, found=srcs[r],
+                                   expected="a number written the Vietnamese way (2.500, 900, 2,5), a number word (ba) or a vague amount (hàng trăm)",
+                                   message=str(exc)))
+                continue
+            if missing[r, col[target]]:
+                if want is not None:
+                    out.append(Problem(shown, row=row, column=target, found="an empty cell",
+                                       expected=f"{want:g}, the value of {source} {srcs[r]!r}", found_is_value=False,
+                                       message=f"{target} is empty but {source} is a number"))
+                continue
+            if not re.fullmatch(_NUM_RE, vals[r]) or re.fullmatch(_VI_GROUPED_RE, vals[r]):
+                continue  # the type check reports malformed numbers
+            have = float(vals[r])
+            if want is None:
+                out.append(Problem(shown, row=row, column=target, found=vals[r],
+                                   expected=f"an empty cell: {source} {srcs[r]!r} is a vague amount",
+                                   message=f"{target} gives a number for a vague amount"))
+            elif have != want:
+                out.append(Problem(shown, row=row, column=target, found=vals[r],
+                                   expected=f"{want:g}, which is how {source} {srcs[r]!r} reads (a dot groups thousands: 2.500 = 2500)",
+                                   message=f"{target} does not match {source}"))
     return out
 
 

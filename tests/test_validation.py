@@ -524,3 +524,28 @@ def test_check_data_with_an_unreadable_manifest_says_the_seeds_were_not_checked(
     assert any(p.file.endswith("articles.csv") and p.column == "sha256" and p.row == 1 for p in report.problems)
     r = run_check_data(str(full_copy))
     assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("written, value, expected", [
+    ("2.500", "2.5", "2500, which is how value_as_written '2.500' reads"),
+    ("ba", "2", "3, which is how value_as_written 'ba' reads"),
+    ("hàng trăm", "100", "an empty cell: value_as_written 'hàng trăm' is a vague amount"),
+])
+def test_value_must_match_value_as_written(full_copy, written, value, expected):
+    path = full_copy / "numbers.csv"
+
+    def edit():
+        set_cell(path, 2, "value_as_written", written)
+        set_cell(path, 2, "value", value)
+
+    problems = breaks(full_copy, edit)
+    p = next(p for p in problems if p.column == "value")
+    assert_names(p, "numbers.csv", 2, "value", expected)
+
+
+def test_value_as_written_that_is_not_a_number(full_copy):
+    path = full_copy / "numbers.csv"
+    problems = breaks(full_copy, lambda: set_cell(path, 2, "value_as_written", "8.2"))
+    p = next(p for p in problems if p.column == "value_as_written")
+    assert_names(p, "numbers.csv", 2, "value_as_written", "a number written the Vietnamese way")
+    assert "8 February" in p.message
