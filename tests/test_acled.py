@@ -313,3 +313,17 @@ def test_an_acled_selection_exports_to_timelinejs(tables):
     d = _day(month)
     assert [row["Year"], row["Month"], row["Day"]] == [str(d.year), str(d.month), ""]
     assert row["Display Date"].endswith("(month only)")
+
+
+def test_a_large_export_lists_at_most_200_events_in_the_details():
+    """A teacher's export can select thousands of events: the count is exact, the detail list is capped."""
+    rows = [dict(_event(i), event_id_cnty=f"BIG{i}") for i in range(250)]
+    x = acled_timeline(pd.DataFrame(rows), render=False, dates="all")
+    assert x.count.value == "250 of 250 events selected" and len(x.selected) == 250
+    assert x.details.value.count('class="iraqtalks-event"') == 200
+    assert "The list shows the first 200 of the 250 events selected" in x.details.value
+    x.set_filters(lang="vi")
+    assert "Danh sách chỉ hiện 200 sự kiện đầu tiên trên 250 sự kiện đã chọn" in x.details.value
+    x.set_filters(event_type="Battles")
+    n = sum(r["event_type"] == "Battles" for r in rows)
+    assert n < 200 and x.details.value.count('class="iraqtalks-event"') == n and "iraqtalks-more" not in x.details.value

@@ -15,7 +15,6 @@ Example counts are modest (max_examples <= 200) so the suite stays fast; there a
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import decimal
 import fractions
