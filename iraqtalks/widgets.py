@@ -513,7 +513,16 @@ def _muted(obj) -> Iterator[None]:
         obj._mute = old
 
 
-class TimelineExplorer:
+class _ShowsWidget:
+    """Displays `self.widget`, with the object's repr as the plain-text view for viewers without widgets."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)  # what a viewer without widgets (GitHub, nbviewer) shows
+        return bundle
+
+
+class TimelineExplorer(_ShowsWidget):
     """A timeline of the events with date, actor, type and article filters (see :func:`timeline_explorer`).
 
     Attributes
@@ -1037,11 +1046,6 @@ class TimelineExplorer:
         self.draw(fig, state, sel, pdata, lanes)
         return fig
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)  # what a viewer without widgets (GitHub, nbviewer) shows
-        return bundle
-
     def __repr__(self) -> str:
         return f"<TimelineExplorer: {self.count.value} (interactive: run the notebook to use it)>"
 
@@ -1171,7 +1175,7 @@ def _quote_cells(vi: str, en: str) -> str:
 
 
 
-class SourceComparison:
+class SourceComparison(_ShowsWidget):
     """Two or more articles side by side (see :func:`source_comparison`).
 
     After each update these DataFrames describe the comparison (the HTML shows the same):
@@ -1383,11 +1387,6 @@ class SourceComparison:
                                   layout="constrained")
         _draw_coverage(fig.add_subplot(), matrix, self.events, self.articles)
         return fig
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)  # what a viewer without widgets (GitHub, nbviewer) shows
-        return bundle
 
     def __repr__(self) -> str:
         return f"<SourceComparison of {', '.join(self.chosen)} (interactive: run the notebook to use it)>"
