@@ -6,7 +6,8 @@
 
 What is measured (medians of several repeats, interleaved so that a busy machine slows both sides alike):
 
-(a) notebooks  each lesson notebook executed with nbclient (kernel start included), against the floor:
+(a) notebooks  each lesson notebook executed with nbclient (kernel start included), against the floor run
+               just before it:
                a notebook that only starts the kernel and imports pandas, matplotlib, ipywidgets and
                iraqtalks. Target: at most 1.5x the floor.
 (b) widget     one update of the timeline explorer (a filter or toggle changed from Python: selection,
@@ -78,9 +79,10 @@ def bench_notebooks(repeat: int) -> None:
         return time.perf_counter() - t
 
     times: dict[str, list[float]] = {"floor": [], **{k: [] for k in notebooks}}
-    for _ in range(repeat):  # interleaved: floor, every notebook, floor, every notebook ...
-        times["floor"].append(run(floor))
+    run(floor)  # warm-up: the first kernel start of a process is slower than the rest
+    for _ in range(repeat):  # interleaved: floor, a notebook, floor, the next notebook ...
         for name, nb in notebooks.items():
+            times["floor"].append(run(floor))
             times[name].append(run(nb))
     base = statistics.median(times["floor"])
     print(f"  notebook floor (kernel start + imports): {_ms(base)}", flush=True)
@@ -244,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="run only these sections (repeatable)")
     args = ap.parse_args(argv)
     sections = args.only or ["notebooks", "widget", "scale", "load"]
-    nb_repeat, repeat = (1, 8) if args.quick else (3, 24)
+    nb_repeat, repeat = (1, 8) if args.quick else (5, 24)
     print(f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}, pandas {pd.__version__}; "
           f"sections: {', '.join(sections)}", flush=True)
     kit_update = None

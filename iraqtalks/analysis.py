@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -426,8 +425,7 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
     values = [v for _, v, _, _ in rows if v is not None]
     hi = max(values) if values else 1.0
     if ax is None:
-        fig = Figure(figsize=(8.5, 1.0 + 0.4 * len(rows)), dpi=100, layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = plotting.new_figure(8.5, 1.0 + 0.4 * len(rows), layout="constrained")
         ax = fig.add_subplot()
     qual_keys = list(HEDGES_EN)
     arrow = hi * 0.12

@@ -19,6 +19,7 @@ import matplotlib as mpl
 from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 #: Okabe–Ito colours in the order the kit hands them out.
 PALETTE: tuple[str, ...] = (
@@ -82,7 +83,23 @@ def setup() -> dict[str, Any]:
     cycle, light grid, no top/right spines, left-aligned bold titles.  Safe to call more than once.
     """
     mpl.rcParams.update(RC)
+    _show_kit_figures_as_laid_out()
     return dict(RC)
+
+
+def _show_kit_figures_as_laid_out() -> None:
+    """In IPython, show a :class:`KitFigure` through its own ``_repr_png_``.
+
+    The inline backend registers a printer for every matplotlib Figure that trims it to a tight
+    bounding box, which draws the figure twice; a figure the kit laid out by hand needs one draw.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with Jupyter
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(KitFigure, KitFigure._repr_png_)
 
 
 @contextlib.contextmanager
@@ -149,7 +166,12 @@ def set_labels(
     if ylabel is not None:
         ax.set_ylabel(ylabel)
     if source:
-        ax.figure.text(0.01, 0.005, source, ha="left", va="bottom", fontsize=8, color="#555555")
+        fig = ax.figure
+        fig.text(0.01, 0.005, source, ha="left", va="bottom", fontsize=8, color="#555555")
+        engine = fig.get_layout_engine()
+        if isinstance(engine, ConstrainedLayoutEngine):  # keep the layout clear of the note's line
+            room = 0.22 / fig.get_size_inches()[1]
+            engine.set(rect=(0, room, 1, 1 - room))
 
 
 class KitFigure(Figure):
@@ -159,10 +181,18 @@ class KitFigure(Figure):
     no particular backend: Jupyter calls ``_repr_png_`` when the figure is the last value of a cell.
     """
 
+    #: True for a figure whose margins were set from its measured labels (the kit's heatmap and timeline).
+    #: Such a figure, and one with constrained layout, is shown as it is: drawn once.  Any other figure
+    #: is trimmed to a tight bounding box first, which draws it twice.
+    laid_out: bool = False
+
     def _repr_png_(self) -> bytes:
+        fits = self.laid_out or isinstance(self.get_layout_engine(), ConstrainedLayoutEngine)
         buf = io.BytesIO()
         with style():
-            self.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+            # zlib level 3: smaller than the default 6 for these flat-colour charts, and faster
+            self.savefig(buf, format="png", dpi="figure", bbox_inches=None if fits else "tight",
+                         facecolor="white", pil_kwargs={"compress_level": 3})
         return buf.getvalue()
 
 

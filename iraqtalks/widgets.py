@@ -443,22 +443,28 @@ def _fit(fig: Figure, ylabels: list[str], legend_rows: int, plot_height: float) 
     Left margin from the widest lane label as the font renders it; top room for title and subtitle;
     bottom room for the date ticks, the x label and `legend_rows` rows of legend.
     """
-    renderer = fig.canvas.get_renderer()
-    prop = FontProperties(family=plotting.FONT, size=mpl.rcParams["ytick.labelsize"])
-    widths = [_TEXT_WIDTHS.get((lab, prop.get_size(), fig.dpi)) for lab in ylabels]
-    for i, (lab, w) in enumerate(zip(ylabels, widths)):
-        if w is None:  # measured once per label, size and resolution
-            widths[i] = _TEXT_WIDTHS[(lab, prop.get_size(), fig.dpi)] = renderer.get_text_width_height_descent(
-                lab, prop, ismath=False)[0]
-    widest = max(widths, default=0.0)
-    left = widest / fig.dpi + 0.55
+    left = _widest(fig, ylabels, mpl.rcParams["ytick.labelsize"]) + 0.55
     top, bottom = 0.72, 0.7 + 0.2 * legend_rows
     height = top + bottom + plot_height
     fig.set_size_inches(_FIG_WIDTH, height, forward=False)
     fig.subplots_adjust(left=left / _FIG_WIDTH, right=1 - 0.3 / _FIG_WIDTH, top=1 - top / height, bottom=bottom / height)
 
 
-_TEXT_WIDTHS: dict[tuple[str, float, float], float] = {}  # lane label widths in pixels, for _fit
+def _widest(fig: Figure, labels: Iterable[str], size: float | str, weight: str = "normal") -> float:
+    """Width in inches of the widest of `labels` in the kit's font at `size`, as the figure's renderer
+    draws it (0 for no labels).  Each width is measured once per text, size, weight and resolution."""
+    prop = FontProperties(family=plotting.FONT, size=size, weight=weight)
+    widest = 0.0
+    for lab in labels:
+        for line in lab.split("\n"):
+            key = (line, prop.get_size(), weight, fig.dpi)
+            if key not in _TEXT_WIDTHS:
+                _TEXT_WIDTHS[key] = fig.canvas.get_renderer().get_text_width_height_descent(line, prop, ismath=False)[0]
+            widest = max(widest, _TEXT_WIDTHS[key])
+    return widest / fig.dpi
+
+
+_TEXT_WIDTHS: dict[tuple[str, float, str, float], float] = {}  # text widths in pixels, for _widest
 
 
 def _hlines(ax, y, xmin, xmax, *, colors, linewidth, alpha=None, linestyles="solid") -> LineCollection:
@@ -1044,6 +1050,7 @@ class TimelineExplorer(_ShowsWidget):
         pdata, lanes = self.layout(state, sel)
         fig = plotting.new_figure(10, 4, dpi=100)
         self.draw(fig, state, sel, pdata, lanes)
+        fig.laid_out = True  # draw() sized and placed it (see _fit)
         return fig
 
     def __repr__(self) -> str:
@@ -1113,23 +1120,18 @@ def _pub_short(start: pd.Timestamp, end: pd.Timestamp) -> str:
 
 def _draw_coverage(ax, matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.DataFrame) -> None:
     with plotting.style():
-        data = matrix.to_numpy().astype(int)
+        n, m = matrix.shape
         cmap = ListedColormap(["#F2F2F2", plotting.PALETTE[0]])
-        ax.imshow(data, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
-        ev = events.set_index("event_id").loc[matrix.index]
-        ax.set_yticks(range(len(matrix.index)), [_event_label(r) for r in ev.reset_index().itertuples(index=False)],
-                      fontsize=8)
-        art = articles.set_index("article_id").loc[matrix.columns]
-        ax.set_xticks(range(len(matrix.columns)),
-                      [f"{a}\n{_pub_short(r.published_start, r.published_end)}"
-                       for a, r in zip(matrix.columns, art.itertuples())], fontsize=8)
+        ax.imshow(matrix.to_numpy().astype(int), aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        ax.set_yticks(range(n), _coverage_ylabels(matrix, events), fontsize=8)
+        ax.set_xticks(range(m), _coverage_xlabels(matrix, articles), fontsize=8)
         # Article names on top and at the bottom: a tall table stays readable at both ends.
         ax.tick_params(axis="x", top=True, labeltop=True, bottom=True, labelbottom=True)
-        ax.set_xticks(np.arange(-0.5, len(matrix.columns)), minor=True)
-        ax.set_yticks(np.arange(-0.5, len(matrix.index)), minor=True)
-        ax.grid(which="minor", color="white", linewidth=1.5)
-        ax.grid(which="major", visible=False)
-        ax.tick_params(which="minor", length=0)
+        # White lines between the cells: one collection (minor ticks would cost a tick object each).
+        grid = np.array([[(-0.5, y), (m - 0.5, y)] for y in np.arange(0.5, n - 1)]
+                        + [[(x, -0.5), (x, n - 0.5)] for x in np.arange(0.5, m - 1)]).reshape(-1, 2, 2)
+        ax.add_collection(LineCollection(grid, colors="white", linewidths=1.5), autolim=False)
+        ax.grid(False)
         for s in ax.spines.values():
             s.set_visible(False)
         plotting.set_labels(ax, "Which article reports which event", "Article (id and when it was published)",
@@ -1137,6 +1139,43 @@ def _draw_coverage(ax, matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.
         ax.legend(handles=[Patch(color=plotting.PALETTE[0], label="reported"),
                            Patch(facecolor="#F2F2F2", edgecolor="#999999", label="not mentioned")],
                   loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
+def _coverage_ylabels(matrix: pd.DataFrame, events: pd.DataFrame) -> list[str]:
+    ev = events.set_index("event_id").loc[matrix.index].reset_index()
+    return [_event_label(r) for r in ev.itertuples(index=False)]
+
+
+def _coverage_xlabels(matrix: pd.DataFrame, articles: pd.DataFrame) -> list[str]:
+    art = articles.set_index("article_id").loc[matrix.columns]
+    return [f"{a}\n{_pub_short(r.published_start, r.published_end)}" for a, r in zip(matrix.columns, art.itertuples())]
+
+
+def _coverage_figure(matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.DataFrame) -> Figure:
+    """The coverage heatmap on a new figure laid out by hand (all sizes in inches).
+
+    Margins come from the labels as the font renders them, so nothing is cut off and no layout
+    engine or tight bounding box is needed: showing the figure draws it once.
+    """
+    n, m = matrix.shape
+    fig = plotting.new_figure(8, 8)  # resized below, once the labels are measured
+    with plotting.style():
+        tick = _widest(fig, _coverage_ylabels(matrix, events), 8)
+        legend = _widest(fig, ["not mentioned"], mpl.rcParams["legend.fontsize"])
+        xlabel = _widest(fig, ["Article (id and when it was published)"], mpl.rcParams["axes.labelsize"])
+        title = _widest(fig, ["Which article reports which event"], mpl.rcParams["axes.titlesize"], "bold")
+    plot_w, plot_h = 0.9 * max(m, 1), 0.26 * max(n, 1)
+    left = 0.15 + 0.25 + tick + 0.12           # edge, y label, tick labels, tick and pad
+    right = max(0.12 + legend + 0.55 + 0.15,   # gap, legend text, its patch and padding
+                (xlabel - plot_w) / 2 + 0.15)  # an x label wider than the plot overhangs both sides
+    left = max(left, title - plot_w + 0.15)    # the title is right-aligned over the plot
+    top, bottom = 0.75, 0.9                    # title and two-line tick labels; tick labels and x label
+    width, height = left + plot_w + right, top + plot_h + bottom
+    fig.set_size_inches(width, height, forward=False)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height)
+    fig.laid_out = True
+    _draw_coverage(fig.add_subplot(), matrix, events, articles)
+    return fig
 
 
 def coverage_heatmap(data_dir=None, ax=None, *, tables: Mapping[str, pd.DataFrame] | None = None,
@@ -1156,9 +1195,7 @@ def coverage_heatmap(data_dir=None, ax=None, *, tables: Mapping[str, pd.DataFram
         matrix = matrix[wanted]
         matrix = matrix[matrix.any(axis=1)]
     if ax is None:
-        fig = plotting.new_figure(5.8 + 0.85 * matrix.shape[1], max(3.5, 1.8 + 0.22 * len(matrix)),
-                                  layout="constrained")
-        ax = fig.add_subplot()
+        return _coverage_figure(matrix, events, arts)
     _draw_coverage(ax, matrix, events, arts)
     return ax.figure
 
@@ -1382,11 +1419,7 @@ class SourceComparison(_ShowsWidget):
         """A coverage heatmap (matplotlib Figure) of the chosen articles."""
         chosen = self.chosen if len(self.chosen) >= 1 else list(self.coverage.columns)
         matrix = self.coverage[chosen]
-        matrix = matrix[matrix.any(axis=1)]
-        fig = plotting.new_figure(5.8 + 0.85 * matrix.shape[1], max(3.5, 1.8 + 0.22 * len(matrix)),
-                                  layout="constrained")
-        _draw_coverage(fig.add_subplot(), matrix, self.events, self.articles)
-        return fig
+        return _coverage_figure(matrix[matrix.any(axis=1)], self.events, self.articles)
 
     def __repr__(self) -> str:
         return f"<SourceComparison of {', '.join(self.chosen)} (interactive: run the notebook to use it)>"

@@ -626,3 +626,102 @@ def test_kit_widgets_render(tmp_path):
     assert c.chosen == ["a001", "a002"] and "Comparing:" in c.output.value
     m = coverage_matrix()
     assert m.any(axis=0).all(), "every article should report at least one event"
+
+
+def _inside_and_clear(fig: Figure) -> list[str]:
+    """What of a hand-laid figure is cut off at the canvas edge or overlaps the plot area."""
+    fig.canvas.draw()
+    canvas = fig.bbox
+    ax = fig.axes[0]
+    plot = ax.get_window_extent()
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    texts = [t for t in ax.get_xticklabels() if x0 - 1e-9 <= t.get_position()[0] <= x1 + 1e-9]  # drawn ticks only
+    texts += [t for t in ax.get_yticklabels() if y0 - 1e-9 <= t.get_position()[1] <= y1 + 1e-9]
+    texts = [t for t in texts if t.get_visible() and t.get_text()]
+    texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+    problems = []
+    for t in texts:
+        if not t.get_text():
+            continue
+        box = t.get_window_extent()
+        if not (box.x0 >= canvas.x0 - 0.5 and box.x1 <= canvas.x1 + 0.5
+                and box.y0 >= canvas.y0 - 0.5 and box.y1 <= canvas.y1 + 0.5):
+            problems.append(f"cut off: {t.get_text()!r}")
+        if box.overlaps(plot) and t not in (ax.title, ax._left_title, ax._right_title):
+            problems.append(f"over the plot: {t.get_text()!r}")
+    labels = [t.get_window_extent() for t in texts if t.get_text()]
+    for t in fig.texts:  # a source note under the chart
+        box = t.get_window_extent()
+        if not (box.x0 >= canvas.x0 - 0.5 and box.x1 <= canvas.x1 + 0.5 and box.y0 >= canvas.y0 - 0.5):
+            problems.append(f"cut off: {t.get_text()!r}")
+        if box.overlaps(plot) or any(box.overlaps(other) for other in labels):
+            problems.append(f"note over the chart: {t.get_text()!r}")
+    for legend in ax.get_legend(), *fig.legends:
+        if legend is not None:
+            box = legend.get_window_extent()
+            if not (box.x0 >= 0 and box.x1 <= canvas.x1 + 0.5 and box.y0 >= 0 and box.y1 <= canvas.y1 + 0.5):
+                problems.append("legend cut off")
+            if box.overlaps(plot):
+                problems.append("legend over the plot")
+    return problems
+
+
+@pytest.mark.parametrize("articles", [("a000",), ("a002", "a004"), ("a000", "a001", "a003"),
+                                      ("a000", "a001", "a002", "a003", "a004")])
+def test_coverage_heatmap_is_laid_out_without_cutting_anything_off(articles):
+    """The heatmap is laid out by hand (it is saved without trimming): every label lies on the canvas."""
+    fig = coverage_heatmap(articles=articles)
+    assert fig.laid_out and fig.get_layout_engine() is None
+    assert _inside_and_clear(fig) == []
+    png = fig._repr_png_()
+    width, height = fig.get_size_inches() * fig.dpi
+    assert png[:4] == b"\x89PNG"
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (int(width), int(height))
+
+
+def test_static_views_are_laid_out_without_cutting_anything_off(kit_explorer):
+    fig = kit_explorer.static()
+    assert fig.laid_out and _inside_and_clear(fig) == []
+    fig = source_comparison(("a002", "a004")).static()
+    assert fig.laid_out and _inside_and_clear(fig) == []
+
+
+def test_a_figure_not_laid_out_by_hand_is_trimmed():
+    fig = plotting.new_figure(6, 3)
+    ax = fig.add_subplot()
+    ax.set_title("A title")
+    assert not fig.laid_out
+    png = fig._repr_png_()
+    width = int.from_bytes(png[16:20], "big")
+    assert width < 6 * fig.dpi  # the tight bounding box trimmed the margins
+
+
+def test_lessons_show_laid_out_figures_untrimmed():
+    """In a kernel, lesson_setup() makes IPython show a KitFigure through its own _repr_png_ (one draw,
+    no trimming) instead of the inline backend's printer: the committed lesson 06 shows the heatmap at
+    exactly the figure's size."""
+    import base64
+    import nbformat
+    from iraqtalks.paths import ROOT
+
+    nb = nbformat.read(ROOT / "notebooks" / "06-comparing-sources.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.strip() == "coverage_heatmap()")
+    png = base64.b64decode(cell.outputs[0]["data"]["image/png"])
+    fig = coverage_heatmap()
+    width, height = fig.get_size_inches() * fig.dpi
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (int(width), int(height))
+
+
+def test_charts_with_constrained_layout_are_shown_untrimmed_and_whole():
+    """A KitFigure with constrained layout is shown as it is (one draw): its labels, legend and source
+    note must therefore all lie on the canvas, clear of one another."""
+    from iraqtalks import analysis
+    from iraqtalks.lessons import lag_chart
+
+    for fig in (lag_chart(), analysis.measure_chart(["us-troops-iraq", "us-troops-syria"]),
+                analysis.measure_chart("attacks-on-us-forces")):
+        assert isinstance(fig, plotting.KitFigure) and fig.get_layout_engine() is not None
+        assert _inside_and_clear(fig) == []
+        png = fig._repr_png_()
+        width, height = fig.get_size_inches() * fig.dpi
+        assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (int(width), int(height))
