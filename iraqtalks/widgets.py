@@ -467,6 +467,23 @@ def _widest(fig: Figure, labels: Iterable[str], size: float | str, weight: str =
 _TEXT_WIDTHS: dict[tuple[str, float, str, float], float] = {}  # text widths in pixels, for _widest
 
 
+def _set_legend(fig: Figure, entries: list[dict], ncols: int) -> None:
+    """The figure legend below the plot: one entry per dict of Line2D properties (with a `label`).
+
+    A legend with the same entries as the one already shown is kept: most updates (a date range,
+    an actor) change the marks, not the key to them, and building a legend costs more than the marks.
+    """
+    key = (tuple(tuple(sorted(e.items())) for e in entries), ncols)
+    if fig.legends and getattr(fig, "_iraqtalks_legend", None) == key:
+        return
+    for old in list(fig.legends):
+        old.remove()
+    fig._iraqtalks_legend = key
+    if entries:
+        fig.legend(handles=[Line2D([], [], **e) for e in entries], loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                   ncols=ncols, fontsize=9, borderaxespad=0.3)
+
+
 def _hlines(ax, y, xmin, xmax, *, colors, linewidth, alpha=None, linestyles="solid") -> LineCollection:
     """``ax.hlines`` without its data-limit bookkeeping (each draw sets the limits itself): the same
     LineCollection, made in a third of the time."""
@@ -930,8 +947,6 @@ class TimelineExplorer(_ShowsWidget):
         with plotting.style():
             ax = fig.axes[0] if fig.axes else fig.add_subplot()
             _clear_marks(ax)
-            for old in list(fig.legends):
-                old.remove()
             span = (_day(state.date_lo, state.lang), _day(state.date_hi, state.lang))
             title = t["title_happened"] if state.mode == "happened" else t["title_reported"]
             plotting.set_labels(
@@ -945,6 +960,7 @@ class TimelineExplorer(_ShowsWidget):
                 ax.text(0.5, 0.5, textwrap.fill(t["empty"], 60), transform=ax.transAxes, ha="center",
                         va="center", fontsize=12)
                 self._date_axis(ax, state.lang)
+                _set_legend(fig, [], 1)
                 _fit(fig, [], 0, 1.6)
                 return
             x0 = mdates.date2num(pdata["x0"].to_numpy())
@@ -967,10 +983,10 @@ class TimelineExplorer(_ShowsWidget):
                     if pts.any():
                         _points(ax, x0[pts], y[pts], size=55, colour=colour, marker=marker, edgecolor="white",
                                 linewidth=0.8, zorder=3)
-                    handles.append(Line2D([], [], color=colour, marker=marker, linestyle="none", markersize=7,
-                                          label=type_label(tp, state.lang)))
-                handles += [Line2D([], [], color="#555555", marker="o", linestyle="none", label=t["leg_point"]),
-                            Line2D([], [], color="#555555", linewidth=7, alpha=0.75, label=t["leg_range"])]
+                    handles.append(dict(color=colour, marker=marker, linestyle="none", markersize=7,
+                                        label=type_label(tp, state.lang)))
+                handles += [dict(color="#555555", marker="o", linestyle="none", label=t["leg_point"]),
+                            dict(color="#555555", linewidth=7, alpha=0.75, label=t["leg_range"])]
                 lo, hi = state.date_lo, state.date_hi + _DAY
             else:
                 ev = selected.set_index("event_id")
@@ -987,10 +1003,10 @@ class TimelineExplorer(_ShowsWidget):
                     colour = plotting.colour_for(art, self._article_keys)
                     m = arts == art
                     _hlines(ax, y[m], x0[m], x1[m], colors=colour, linewidth=5)
-                    handles.append(Line2D([], [], color=colour, linewidth=5,
-                                          label=textwrap.shorten(self.article_label(art), 34, placeholder="…")))
-                handles += [Line2D([], [], color=plotting.GREY, linewidth=6, label=t["leg_event"]),
-                            Line2D([], [], color="#777777", linewidth=1, linestyle=":", label=t["leg_lag"])]
+                    handles.append(dict(color=colour, linewidth=5,
+                                        label=textwrap.shorten(self.article_label(art), 34, placeholder="…")))
+                handles += [dict(color=plotting.GREY, linewidth=6, label=t["leg_event"]),
+                            dict(color="#777777", linewidth=1, linestyle=":", label=t["leg_lag"])]
                 lo = min(state.date_lo, pdata["x0"].min()) if len(pdata) else state.date_lo
                 hi = max(state.date_hi + _DAY, pdata["x1"].max()) if len(pdata) else state.date_hi + _DAY
             _set_xlim(ax, state, lo, hi)
@@ -1000,8 +1016,7 @@ class TimelineExplorer(_ShowsWidget):
             ax.set_ylim(len(lanes) - 0.5, -0.5)
             ax.grid(axis="y", visible=False)
             ncols = min(4 if state.mode == "happened" else 3, len(handles))
-            fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=ncols, fontsize=9,
-                       borderaxespad=0.3)
+            _set_legend(fig, handles, ncols)
             self._date_axis(ax, state.lang)
             _fit(fig, ylabels, -(-len(handles) // ncols), max(1.6, 0.34 * len(lanes) + 0.2))
 

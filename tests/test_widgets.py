@@ -387,6 +387,30 @@ def test_redraw_reuses_one_figure(syn):
     assert len(pngs) == 4
 
 
+def _legend_labels(x) -> list[str]:
+    return [t.get_text() for leg in x.figure.legends for t in leg.get_texts()]
+
+
+def test_legend_is_kept_when_its_entries_stay_and_rebuilt_when_they_change(syn):
+    x = make(syn)
+    legend = x.figure.legends[0]
+    x.set_filters(dates=("2024-01-01", "2024-02-15"))  # same types on screen: the same legend object
+    assert x.figure.legends == [legend]
+    x.set_filters(lang="vi")  # other words: a new legend, in Vietnamese
+    assert x.figure.legends[0] is not legend and "biết chính xác ngày" in _legend_labels(x)
+    x.set_filters(lang="en", mode="reported")  # other entries: articles instead of event types
+    labels = _legend_labels(x)
+    assert len(x.figure.legends) == 1 and "biết chính xác ngày" not in labels
+    assert labels == [h.get_label() for h in x.figure.legends[0].legend_handles]
+    actor, etype, article = next(
+        (a, t, r) for a, t, r in itertools.product([a for a, _ in ACTORS], TYPES, [r[0] for r in ARTICLES])
+        if not expected_ids(syn, actor=a, event_type=t, article=r))
+    x.set_filters(actor=actor, event_type=etype, article=article)  # nothing selected: no legend at all
+    assert x.selected.empty and x.figure.legends == []
+    x.set_filters(actor=ALL, event_type=ALL, article=ALL)
+    assert len(x.figure.legends) == 1 and _legend_labels(x) == labels
+
+
 def test_static_returns_a_new_figure_of_the_default_view(syn):
     x = make(syn)
     x.set_filters(actor="irn", mode="reported")
