@@ -1362,54 +1362,46 @@ class SourceComparison(_ShowsWidget):
             events_section("Events some (but not all) report", cov[cov["status"] == "some"], "iraqtalks-some")
         events_section("Events only one reports", cov[cov["status"] == "one"], "iraqtalks-only-one")
 
-        nd = c["numbers_differ"]
-        out.append(f'<h4 class="iraqtalks-numbers">Numbers that differ for the same quantity '
-                   f'({nd["measure_id"].nunique()})</h4>')
-        if nd.empty:
-            out.append("<p><i>None: where these articles count the same thing, they give the same figure.</i></p>")
-        for measure, grp in nd.groupby("measure_id", sort=True):
-            out.append(f'<p data-measure-id="{_e(measure)}"><b>{_e(grp["counted_en"].iloc[0])}</b> '
-                       f'<code>{_e(measure)}</code></p><table class="iraqtalks-table">'
-                       f"<tr><th>Article</th><th>Figure as written</th><th>Hedge</th>"
-                       f"<th>Vietnamese (verbatim)</th><th>English translation</th></tr>")
-            for r in grp.itertuples(index=False):
-                hedge = r.qualifier + (f" ({r.qualifier_as_written})" if r.qualifier_as_written else "")
-                out.append(f"<tr><td>{_e(self.label(r.article_id))}</td><td>{_e(r.value_as_written)}</td>"
-                           f"<td>{_e(hedge)}</td>{_quote_cells(r.evidence, r.evidence_en)}</tr>")
-            out.append("</table>")
+        def td(text) -> str:
+            return f"<td>{_e(text)}</td>"
+
+        def grouped(frame: pd.DataFrame, key: str, h4: str, empty: str, headers: list[str], heading, cells) -> None:
+            """One section: a heading with the count, then per `key` a caption and a table of its rows,
+            each ending with the Vietnamese evidence and its English translation."""
+            out.append(f'{h4} ({frame[key].nunique() if key in frame else 0})</h4>')
+            if frame.empty:
+                out.append(f"<p><i>{_e(empty)}</i></p>")
+            head = "".join(f"<th>{h}</th>" for h in ["Article", *headers, "Vietnamese (verbatim)", "English translation"])
+            for value, grp in frame.groupby(key, sort=True):
+                out.append(f'{heading(value, grp)}<table class="iraqtalks-table"><tr>{head}</tr>')
+                for r in grp.itertuples(index=False):
+                    out.append(f"<tr>{td(self.label(r.article_id))}{''.join(cells(r))}"
+                               f"{_quote_cells(r.evidence, r.evidence_en)}</tr>")
+                out.append("</table>")
+
+        grouped(c["numbers_differ"], "measure_id",
+                '<h4 class="iraqtalks-numbers">Numbers that differ for the same quantity',
+                "None: where these articles count the same thing, they give the same figure.",
+                ["Figure as written", "Hedge"],
+                lambda m, grp: (f'<p data-measure-id="{_e(m)}"><b>{_e(grp["counted_en"].iloc[0])}</b> '
+                                f'<code>{_e(m)}</code></p>'),
+                lambda r: [td(r.value_as_written),
+                           td(r.qualifier + (f" ({r.qualifier_as_written})" if r.qualifier_as_written else ""))])
         agree = c["numbers_agree"]["measure_id"].tolist()
         if agree:
             out.append(f"<p>Same figure in each article that gives it: {_e(', '.join(agree))}.</p>")
-
-        nd = c["names_differ"]
-        out.append(f'<h4 class="iraqtalks-names">Names written differently for the same actor '
-                   f'({nd["actor_id"].nunique()})</h4>')
-        if nd.empty:
-            out.append("<p><i>None.</i></p>")
-        for actor, grp in nd.groupby("actor_id", sort=True):
-            out.append(f'<p data-actor-id="{_e(actor)}"><b>{_e(self.actor_names.get(actor, actor))}</b></p>'
-                       f'<table class="iraqtalks-table"><tr><th>Article</th><th>Name as written</th>'
-                       f"<th>Kind of name</th><th>Vietnamese (verbatim)</th><th>English translation</th></tr>")
-            for r in grp.itertuples(index=False):
-                out.append(f"<tr><td>{_e(self.label(r.article_id))}</td><td>{_e(r.name_as_written)}</td>"
-                           f"<td>{_e(r.name_type)}</td>{_quote_cells(r.evidence, r.evidence_en)}</tr>")
-            out.append("</table>")
-
-        fr = c["framing"]
-        out.append(f'<h4 class="iraqtalks-framing">How each frames the same thing ({fr["concept_id"].nunique()})</h4>')
-        if fr.empty:
-            out.append("<p><i>No concept is named by two of these articles.</i></p>")
-        for concept, grp in fr.groupby("concept_id", sort=True):
-            verdict = "same words" if grp["same_words"].iloc[0] else "different words"
-            out.append(f'<p data-concept-id="{_e(concept)}"><b>{_e(concept.replace("_", " "))}</b> — {_e(verdict)}</p>'
-                       f'<table class="iraqtalks-table"><tr><th>Article</th><th>Term</th>'
-                       f"<th>Literally</th><th>What it suggests</th><th>Vietnamese (verbatim)</th>"
-                       f"<th>English translation</th></tr>")
-            for r in grp.itertuples(index=False):
-                out.append(f"<tr><td>{_e(self.label(r.article_id))}</td><td lang='vi'>{_e(r.term_vi)}</td>"
-                           f"<td>{_e(r.term_en)}</td><td>{_e(r.connotation_en)}</td>"
-                           f"{_quote_cells(r.evidence, r.evidence_en)}</tr>")
-            out.append("</table>")
+        grouped(c["names_differ"], "actor_id",
+                '<h4 class="iraqtalks-names">Names written differently for the same actor', "None.",
+                ["Name as written", "Kind of name"],
+                lambda a, grp: f'<p data-actor-id="{_e(a)}"><b>{_e(self.actor_names.get(a, a))}</b></p>',
+                lambda r: [td(r.name_as_written), td(r.name_type)])
+        grouped(c["framing"], "concept_id",
+                '<h4 class="iraqtalks-framing">How each frames the same thing',
+                "No concept is named by two of these articles.",
+                ["Term", "Literally", "What it suggests"],
+                lambda k, grp: (f'<p data-concept-id="{_e(k)}"><b>{_e(k.replace("_", " "))}</b> — '
+                                f'{"same words" if grp["same_words"].iloc[0] else "different words"}</p>'),
+                lambda r: [f"<td lang='vi'>{_e(r.term_vi)}</td>", td(r.term_en), td(r.connotation_en)])
         out.append("</div>")
         return "".join(out)
 
