@@ -6,10 +6,10 @@
 
 What is measured (medians of several repeats, interleaved so that a busy machine slows both sides alike):
 
-(a) notebooks  each lesson notebook executed with nbclient (kernel start included), against the floor run
-               just before it:
+(a) notebooks  each lesson notebook executed with nbclient (kernel start included), against the floor:
                a notebook that only starts the kernel and imports pandas, matplotlib, ipywidgets and
-               iraqtalks. Target: at most 1.5x the floor.
+               iraqtalks, run just before every lesson; the reference is its median over all those
+               runs. Target: at most 1.5x the floor.
 (b) widget     one update of the timeline explorer (a filter or toggle changed from Python: selection,
                layout, drawing, PNG, detail list) on the kit's events, against a bare redraw of the
                same figure: the canvas drawn again with nothing changed, and encoded to PNG the same

@@ -21,7 +21,6 @@ Everything here reads the kit's tables through :func:`iraqtalks.load`; nothing t
 from __future__ import annotations
 
 import gc
-
 import re
 import textwrap
 import warnings
