@@ -32,12 +32,9 @@ from matplotlib.lines import Line2D
 
 from . import plotting
 from .evidence import _primary_key, cite
-from .paths import ROOT
+from .paths import EXPORTS_DIR
 from .schema import load as _load, table_names
 from .widgets import PRECISION, _MONTHS_EN as _MONTHS, date_text
-
-#: Where the capstone writes its exports (inside the kit; kept out of git by a .gitignore written there).
-EXPORTS_DIR = ROOT / "exports"
 
 #: The hedges of the numbers table, in the schema's order, with the English words that say the same.
 HEDGES_EN: dict[str, tuple[str, ...]] = {

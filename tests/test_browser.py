@@ -48,7 +48,7 @@ lab = _load_helper()
 def _need_chromium() -> None:
     if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
         return
-    message = f"{CHROMIUM} is missing: install Debian's chromium package (./kit test does it when run as root)"
+    message = f"{CHROMIUM} is missing: install Debian's chromium package (`apt-get install chromium`; CI's .ci/run does it)"
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and {message}", pytrace=False)
     pytest.skip(message)

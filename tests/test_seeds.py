@@ -1,17 +1,15 @@
 """The seeds are primary sources: byte for byte as published, checked before every build."""
 from __future__ import annotations
 
-import os
 import unicodedata
 
 import pytest
 
 from conftest import snapshot
 from iraqtalks.build import build, main
-from iraqtalks.paths import ROOT, SEEDS_DIR
+from iraqtalks.paths import SEEDS_DIR
 from iraqtalks.seeds import SeedError, manifest, sha256_of, verify_seeds
 
-SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
 ROWS = manifest()
 
 
@@ -36,18 +34,6 @@ def test_seed_is_utf8_nfc_with_lf_line_ends(row):
     text = (SEEDS_DIR / row["seed_file"]).read_bytes().decode("utf-8")
     assert unicodedata.is_normalized("NFC", text)
     assert "\r" not in text
-
-
-def test_seeds_equal_the_shared_originals():
-    if not SHARED_SEEDS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{SHARED_SEEDS} is missing; under CI the seeds must be compared with the originals")
-        pytest.skip(f"{SHARED_SEEDS} is not on this machine (only the kit's own checksums are checked)")
-    shared = sorted(p.name for p in SHARED_SEEDS.iterdir() if p.is_file())
-    ours = sorted(p.name for p in SEEDS_DIR.iterdir() if p.is_file())
-    assert ours == shared
-    for name in shared:
-        assert (SEEDS_DIR / name).read_bytes() == (SHARED_SEEDS / name).read_bytes(), name
 
 
 def _fix_the_typo(seeds):
