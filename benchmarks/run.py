@@ -19,6 +19,9 @@ What is measured (medians of several repeats, interleaved so that a busy machine
                within 5x the update on the kit's events.
 (d) load       load_all() from a cold cache (every table parsed, typed and checked, the evidence quotes
                found in the seeds) against plain pandas.read_csv of the same files. Target: at most 2x.
+(e) setup      only with --setup (it downloads every package twice, from an empty cache): from a fresh
+               clone to a JupyterLab that answers on its port, against the bare `uv pip install` of the
+               same locked set. Target: at most 1.5x, and under 30 s. See benchmarks/setup_bench.py.
 """
 from __future__ import annotations
 
@@ -244,8 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     ap.add_argument("--only", choices=["notebooks", "widget", "scale", "load"], action="append",
                     help="run only these sections (repeatable)")
+    ap.add_argument("--setup", action="store_true", help="also measure the first set-up (downloads, ~1 min)")
+    ap.add_argument("--setup-no-uv", action="store_true", help="with --setup: hide uv, so the kit installs it")
+    ap.add_argument("--setup-pip", action="store_true", help="with --setup: also time a plain pip install")
     args = ap.parse_args(argv)
     sections = args.only or ["notebooks", "widget", "scale", "load"]
+    if args.setup or args.setup_no_uv or args.setup_pip:
+        sections = [*(args.only or []), "setup"]
     nb_repeat, repeat = (1, 8) if args.quick else (5, 24)
     print(f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}, pandas {pd.__version__}; "
           f"sections: {', '.join(sections)}", flush=True)
@@ -261,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     if "load" in sections:
         print("  (d) load and validate ...", flush=True)
         bench_load(5 if args.quick else 15)
+    if "setup" in sections:
+        from setup_bench import bench_setup
+
+        print("  (e) first set-up from an empty cache ...", flush=True)
+        bench_setup(RESULTS, hide_uv=args.setup_no_uv, with_pip=args.setup_pip)
     if "notebooks" in sections:
         print("  (a) lesson notebooks ...", flush=True)
         bench_notebooks(nb_repeat)
