@@ -1,4 +1,4 @@
-"""Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises}."""
+"""Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises, release DIR, answers DIR}."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +14,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("dir", nargs="?", default=None, help="data folder (default: the kit's data/)")
     sub.add_parser("nav", help="rewrite the previous/next navigation cells of the lesson notebooks")
     sub.add_parser("exercises", help="regenerate the student exercise notebooks from the solutions")
+    r = sub.add_parser("release", help="write the student edition (no solutions, no teacher guide) into DIR")
+    r.add_argument("dir", nargs="?", default=None, help="a new or empty folder outside the kit")
+    a = sub.add_parser("answers", help="write one-page answer sheets (Markdown and PDF) for the teacher into DIR")
+    a.add_argument("dir", nargs="?", default=None, help="a folder outside the kit")
     args = p.parse_args(argv)
 
     if args.cmd == "build":
@@ -25,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "nav":
         from .nav import main as nav_main
         return nav_main()
+    if args.cmd == "release":
+        from .release import main as release_main
+        return release_main(args.dir)
+    if args.cmd == "answers":
+        from .answer_sheets import main as answers_main
+        return answers_main(args.dir)
     if args.cmd == "exercises":
         from .exercises_build import main as ex_main
         return ex_main()

@@ -499,6 +499,10 @@ def generate(execute_notebooks: bool = True, write: bool = True, root: Path | No
 
 
 def main() -> int:
+    if not SOLUTIONS_DIR.is_dir():
+        print("exercises: this copy of the kit has no exercises/solutions/ (it is the student edition), so the "
+              "exercise notebooks can not be regenerated here; they are ready to use as they are", file=sys.stderr)
+        return 1
     try:
         generate()
     except BuildError as exc:
