@@ -10,19 +10,25 @@ On Linux and macOS `./kit lab` is the same as `python3 kit.py lab`; on Windows r
 Needs only Python 3.10 or newer: this file uses the standard library alone.
 
 Set-up installs the exact packages pinned in `uv.lock` into a private environment, `.venv/`, with `uv`
-(the one on PATH, or one installed for the kit into `.kit-tools/`); if `uv` can not be had, it falls back
-to pip and the generated `requirements*.txt` files, and says so.
+(the one on PATH, or the uv that `uv.lock` pins, fetched for the kit into `.kit-tools/` and checked against
+its SHA-256); if `uv` can not be had, it falls back to pip and the generated `requirements*.txt` files, and
+says so.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import platform
+import re
 import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -67,9 +73,68 @@ def find_uv() -> Path | None:
     return mine if mine.exists() else None
 
 
+def uv_wheel_for_this_machine(lock_text: str, system: str | None = None, machine: str | None = None,
+                              libc: str | None = None) -> tuple[str, str] | None:
+    """(url, sha256) of the uv wheel that `uv.lock` pins for this operating system and processor, or None."""
+    m = re.search(r'\[\[package\]\]\nname = "uv"\nversion = "[^"]+"\n.*?\nwheels = \[\n(.*?)\n\]', lock_text, re.S)
+    if not m:
+        return None
+    wheels = re.findall(r'url = "([^"]+\.whl)", hash = "sha256:([0-9a-f]{64})"', m.group(1))
+    system = system or sys.platform
+    machine = (machine or platform.machine()).lower()
+    if libc is None:
+        libc = platform.libc_ver()[0] if system.startswith("linux") else ""
+    arch = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}.get(machine)
+    if system.startswith("linux") and arch:
+        want = [f"manylinux_2_17_{arch}"] if libc == "glibc" else [f"musllinux_1_1_{arch}"]
+    elif system == "darwin" and arch:
+        want = ["macosx_11_0_arm64"] if arch == "aarch64" else ["macosx_10_12_x86_64"]
+    elif system == "win32" and arch:
+        want = ["win_arm64"] if arch == "aarch64" else ["win_amd64"]
+    else:
+        return None
+    for tag in want:
+        for url, sha in wheels:
+            if tag in url.rsplit("/", 1)[-1]:
+                return url, sha
+    return None
+
+
+def _fetch_uv() -> Path | None:
+    """Download the locked uv wheel straight from PyPI (checked against the lock's SHA-256) and unpack uv."""
+    if any(os.environ.get(v) for v in ("PIP_INDEX_URL", "PIP_NO_INDEX", "UV_INDEX_URL", "UV_NO_INDEX",
+                                       "UV_DEFAULT_INDEX")):
+        return None  # a mirror or an offline set-up is configured: leave it to pip
+    found = uv_wheel_for_this_machine((HERE / "uv.lock").read_text(encoding="utf-8"))
+    if found is None:
+        return None
+    url, sha = found
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            data = r.read()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != sha:
+        say("the downloaded uv does not match the SHA-256 in uv.lock; not using it")
+        return None
+    target = TOOLS / BIN / f"uv{EXE}"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        member = next((n for n in z.namelist() if re.fullmatch(rf"[^/]+\.data/scripts/uv{re.escape(EXE)}", n)), None)
+        if member is None:
+            return None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(z.read(member))
+    target.chmod(0o755)
+    return target
+
+
 def bootstrap_uv() -> Path | None:
-    """Install uv from PyPI into `.kit-tools/` (a small environment of its own). None if that fails."""
-    say("uv is not on PATH: installing it for the kit into .kit-tools/ (one small download, first run only)")
+    """Get uv for the kit, into `.kit-tools/`: the wheel pinned in uv.lock, else pip's copy. None if both fail."""
+    say("uv is not on PATH: fetching the uv pinned in uv.lock into .kit-tools/ (first run only)")
+    fetched = _fetch_uv()
+    if fetched is not None:
+        return fetched
+    say("fetching uv directly did not work; installing it with pip instead")
     if not venv_python(TOOLS).exists():
         if _run([sys.executable, "-m", "venv", TOOLS]) != 0:
             return None

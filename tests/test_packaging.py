@@ -11,8 +11,11 @@ Nothing here uses the network: the wheel is built in-process and installed with 
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -385,3 +388,78 @@ def test_the_test_command_does_not_install_system_packages():
     for name in ("kit", "kit.py"):
         assert "apt-get" not in (ROOT / name).read_text(encoding="utf-8"), name
     assert "apt-get install" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Getting uv on a machine that has none: the wheel uv.lock pins, checked against its SHA-256
+# --------------------------------------------------------------------------------------------------------
+
+LOCK_TEXT = (ROOT / "uv.lock").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("system", "machine", "libc", "tag"), [
+    ("linux", "x86_64", "glibc", "manylinux_2_17_x86_64"),
+    ("linux", "aarch64", "glibc", "manylinux_2_17_aarch64"),
+    ("linux", "x86_64", "", "musllinux_1_1_x86_64"),
+    ("darwin", "arm64", "", "macosx_11_0_arm64"),
+    ("darwin", "x86_64", "", "macosx_10_12_x86_64"),
+    ("win32", "AMD64", "", "win_amd64"),
+    ("win32", "ARM64", "", "win_arm64"),
+])
+def test_the_locked_uv_wheel_for_each_machine(system, machine, libc, tag):
+    url, sha = kit.uv_wheel_for_this_machine(LOCK_TEXT, system, machine, libc)
+    name = url.rsplit("/", 1)[-1]
+    assert tag in name and name.startswith("uv-") and len(sha) == 64
+    version = re.search(r'name = "uv"\nversion = "([^"]+)"', LOCK_TEXT).group(1)
+    assert name.startswith(f"uv-{version}-")
+
+
+def test_no_uv_wheel_for_an_unknown_machine():
+    assert kit.uv_wheel_for_this_machine(LOCK_TEXT, "linux", "s390x", "glibc") is None
+    assert kit.uv_wheel_for_this_machine("no uv here", "linux", "x86_64", "glibc") is None
+
+
+def _fake_wheel(exe: str = "") -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(f"uv-0.0.0.data/scripts/uv{exe}", b"#!/bin/sh\necho uv 0.0.0\n")
+        z.writestr("uv-0.0.0.dist-info/METADATA", "Name: uv\n")
+    return buf.getvalue()
+
+
+def _serve(monkeypatch, tmp_path, payload: bytes, sha: str):
+    monkeypatch.setattr(kit, "TOOLS", tmp_path / ".kit-tools")
+    monkeypatch.setattr(kit, "uv_wheel_for_this_machine", lambda text: ("https://files.example/uv.whl", sha))
+    for var in ("PIP_INDEX_URL", "PIP_NO_INDEX", "UV_INDEX_URL", "UV_NO_INDEX", "UV_DEFAULT_INDEX"):
+        monkeypatch.delenv(var, raising=False)
+
+    class Response(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(kit.urllib.request, "urlopen", lambda url, timeout=0: Response(payload))
+
+
+def test_fetched_uv_is_unpacked_when_its_hash_matches(monkeypatch, tmp_path):
+    payload = _fake_wheel()
+    _serve(monkeypatch, tmp_path, payload, hashlib.sha256(payload).hexdigest())
+    got = kit._fetch_uv()
+    assert got == tmp_path / ".kit-tools" / kit.BIN / "uv"
+    assert got.read_bytes().startswith(b"#!/bin/sh") and os.access(got, os.X_OK)
+
+
+def test_fetched_uv_is_refused_when_its_hash_differs(monkeypatch, tmp_path, capsys):
+    _serve(monkeypatch, tmp_path, _fake_wheel(), "0" * 64)
+    assert kit._fetch_uv() is None
+    assert "does not match the SHA-256" in capsys.readouterr().out
+    assert not (tmp_path / ".kit-tools").exists()
+
+
+def test_a_configured_mirror_is_left_to_pip(monkeypatch, tmp_path):
+    payload = _fake_wheel()
+    _serve(monkeypatch, tmp_path, payload, hashlib.sha256(payload).hexdigest())
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.school.example/simple")
+    assert kit._fetch_uv() is None
