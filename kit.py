@@ -158,6 +158,9 @@ def setup(test: bool = False) -> None:
             "a few minutes if the kit has to fall back to pip)")
     uv = find_uv() or bootstrap_uv()
     env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV))
+    # Trust the computer's own certificate store, as pip does: school networks often inspect TLS with their
+    # own certificate authority, which uv's bundled certificates do not know.
+    env.setdefault("UV_SYSTEM_CERTS", "1")
     ok = False
     if uv is not None:
         cmd = [uv, "sync", "--frozen", "--inexact", "--python", sys.executable, "--quiet"]

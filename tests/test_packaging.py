@@ -331,6 +331,8 @@ def _record_setup(monkeypatch, tmp_path, uv):
 
     def run(cmd, **kw):
         calls.append([str(c) for c in cmd])
+        if "env" in kw:
+            assert kw["env"]["UV_SYSTEM_CERTS"] == "1"  # the computer's own certificate store
         if "venv" in cmd or (len(cmd) > 1 and cmd[1] == "sync"):
             kit.venv_python(venv).parent.mkdir(parents=True, exist_ok=True)
             kit.venv_python(venv).write_text("")
@@ -342,6 +344,7 @@ def _record_setup(monkeypatch, tmp_path, uv):
 
 def test_setup_installs_from_the_lock_with_uv(monkeypatch, tmp_path, capsys):
     calls = _record_setup(monkeypatch, tmp_path, Path("/opt/uv"))
+    monkeypatch.delenv("UV_SYSTEM_CERTS", raising=False)
     kit.setup(test=False)
     assert calls == [["/opt/uv", "sync", "--frozen", "--inexact", "--python", sys.executable, "--quiet"]]
     assert "first run" in capsys.readouterr().out
