@@ -4,7 +4,7 @@
     python kit.py lab     set up (first time only) and open JupyterLab on the first lesson
     python kit.py test    set up (first time only, with the test tools) and run the whole test suite
 
-Other commands: build | check-data [DIR] | nav | exercises | bench | setup [--test] | lock
+Other commands: build | check-data [DIR] | nav | exercises | site DIR | bench | setup [--test] | lock
 
 On Linux and macOS `./kit lab` is the same as `python3 kit.py lab`; on Windows run `py kit.py lab`.
 Needs only Python 3.10 or newer: this file uses the standard library alone.
@@ -32,7 +32,7 @@ TOOLS = HERE / ".kit-tools"
 BIN = "Scripts" if WINDOWS else "bin"
 EXE = ".exe" if WINDOWS else ""
 FIRST_LESSON = "notebooks/00-start-here.ipynb"
-COMMANDS = ("lab", "test", "setup", "build", "check-data", "nav", "exercises", "bench", "lock", "help")
+COMMANDS = ("lab", "test", "setup", "build", "check-data", "nav", "exercises", "bench", "lock", "site", "help")
 LOCK_INPUTS = ("pyproject.toml", "uv.lock")
 
 

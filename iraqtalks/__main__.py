@@ -1,4 +1,4 @@
-"""Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises}."""
+"""Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises, site DIR}."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +14,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("dir", nargs="?", default=None, help="data folder (default: the kit's data/)")
     sub.add_parser("nav", help="rewrite the previous/next navigation cells of the lesson notebooks")
     sub.add_parser("exercises", help="regenerate the student exercise notebooks from the solutions")
+    s = sub.add_parser("site", help="write the lessons as static HTML pages (an offline site) into DIR")
+    s.add_argument("dir", nargs="?", default=None, help="folder for the site (new, empty, or an earlier site)")
+    s.add_argument("--vendor", action="store_true",
+                   help="maintainers: re-fetch the pinned widget renderer with npm into iraqtalks/site_assets/")
     args = p.parse_args(argv)
 
     if args.cmd == "build":
@@ -28,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "exercises":
         from .exercises_build import main as ex_main
         return ex_main()
+    if args.cmd == "site":
+        from .site import main as site_main
+        return site_main(args.dir, vendor=args.vendor)
     return 2
 
 
