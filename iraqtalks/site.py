@@ -211,20 +211,19 @@ def rewrite_links(text: str, page: str, pages: set[str]) -> str:
 
 def _exporter():
     from nbconvert import HTMLExporter
-    from traitlets.config import Config
 
-    c = Config()
-    c.HTMLExporter.extra_template_basedirs = [str(TEMPLATE_BASE)]
-    c.HTMLExporter.template_name = TEMPLATE_NAME
-    c.HTMLExporter.theme = "light"
-    # The page's own copy of the widget renderer, relative to a page one folder down (notebooks/, exercises/).
-    c.HTMLExporter.widget_renderer_url = f"../{STATIC}/embed.js"
-    # Blocks that would load these are empty in the kitsite template; blank them too, so nothing can point out.
-    c.HTMLExporter.require_js_url = ""
-    c.HTMLExporter.mathjax_url = ""
-    c.HTMLExporter.jquery_url = ""
-    c.HTMLExporter.jupyter_widgets_base_url = ""
-    return HTMLExporter(config=c)
+    return HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATE_BASE)],
+        template_name=TEMPLATE_NAME,
+        theme="light",
+        # The site's own copy of the widget renderer, relative to a page one folder down (notebooks/, exercises/).
+        widget_renderer_url=f"../{STATIC}/embed.js",
+        # The kitsite template leaves out the blocks that would load these; blank them too, so nothing points out.
+        require_js_url="",
+        mathjax_url="",
+        jquery_url="",
+        jupyter_widgets_base_url="",
+    )
 
 
 def _read(path: Path):
