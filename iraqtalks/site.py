@@ -9,7 +9,7 @@ inline styling, and the saved widget views)::
     DIR/index.html                       the lesson map, linking to every page
     DIR/notebooks/NN-slug.html           one page per lesson
     DIR/exercises/NN-slug.html           one page per student exercise notebook (the lessons link to them)
-    DIR/_static/html-manager/            the widget renderer, served by the site itself
+    DIR/assets/html-manager/             the widget renderer, served by the site itself
 
 Links between notebooks (the previous / contents / next cells that ``./kit nav`` writes) are rewritten from
 ``.ipynb`` to ``.html``.  Nothing on a page is fetched from outside the site: nbconvert's references to
@@ -68,7 +68,7 @@ HTML_MANAGER_INTEGRITY = ("sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRh
 # notices, and the icon fonts its CSS names first (browsers that read woff2 fetch nothing else).
 _VENDORED = re.compile(r"^package/dist/(embed\.js|embed\.js\.LICENSE\.txt|[0-9a-f]{20}\.woff2)$")
 MANIFEST = "MANIFEST.json"
-STATIC = "_static/html-manager"
+STATIC = "assets/html-manager"  # not _static: GitHub Pages (Jekyll) leaves out folders whose names start with _
 MARKER = ".kit-site"  # written into every site folder, so a rebuild may replace it and nothing else
 _MARKER_TEXT = "This folder was written by `./kit site` (the Iraq–US talks teaching kit); a rebuild replaces it.\n"
 
