@@ -4,7 +4,8 @@
     python kit.py lab     set up (first time only) and open JupyterLab on the first lesson
     python kit.py test    set up (first time only, with the test tools) and run the whole test suite
 
-Other commands: build | check-data [DIR] | nav | exercises | release DIR | answers DIR | bench | setup [--test] | lock
+Other commands: build | check-data [DIR] | nav | exercises | release DIR | answers DIR | site DIR | bench |
+setup [--test] | lock
 
 On Linux and macOS `./kit lab` is the same as `python3 kit.py lab`; on Windows run `py kit.py lab`.
 Needs only Python 3.10 or newer: this file uses the standard library alone.
@@ -38,8 +39,8 @@ TOOLS = HERE / ".kit-tools"
 BIN = "Scripts" if WINDOWS else "bin"
 EXE = ".exe" if WINDOWS else ""
 FIRST_LESSON = "notebooks/00-start-here.ipynb"
-COMMANDS = ("lab", "test", "setup", "build", "check-data", "nav", "exercises", "release", "answers", "bench",
-            "lock", "help")
+COMMANDS = ("lab", "test", "setup", "build", "check-data", "nav", "exercises", "release", "answers", "site",
+            "bench", "lock", "help")
 LOCK_INPUTS = ("pyproject.toml", "uv.lock")
 
 

@@ -1,4 +1,4 @@
-"""Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises, release DIR, answers DIR}."""
+"""Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises, release DIR, answers DIR, site DIR}."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("dir", nargs="?", default=None, help="a new or empty folder outside the kit")
     a = sub.add_parser("answers", help="write one-page answer sheets (Markdown and PDF) for the teacher into DIR")
     a.add_argument("dir", nargs="?", default=None, help="a folder outside the kit")
+    s = sub.add_parser("site", help="write the lessons as static HTML pages (an offline site) into DIR")
+    s.add_argument("dir", nargs="?", default=None, help="folder for the site (new, empty, or an earlier site)")
+    s.add_argument("--vendor", action="store_true",
+                   help="maintainers: re-fetch the pinned widget renderer with npm into iraqtalks/site_assets/")
     args = p.parse_args(argv)
 
     if args.cmd == "build":
@@ -38,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "exercises":
         from .exercises_build import main as ex_main
         return ex_main()
+    if args.cmd == "site":
+        from .site import main as site_main
+        return site_main(args.dir, vendor=args.vendor)
     return 2
 
 
