@@ -592,4 +592,5 @@ def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_
                             "Days from the event to the article (dot: known to the day; bar: the possible range)",
                             "Article", subtitle=f"Events from {pd.Timestamp(since):%-d %B %Y} on; one mark per event an article reports",
                             source="Source: the kit's events, event_reports and articles tables")
+        plotting.literal_text(fig)
     return fig
