@@ -73,7 +73,7 @@ _WORDS = {
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP's list, and full-width forms).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -88,7 +88,7 @@ def spreadsheet_safe(value) -> str:
     if not text:
         return text
     first = text.lstrip()[:1]  # '  =1+1': some spreadsheets trim the spaces first
-    risky = text[0] in ("\t", "\r") or (first != "" and first in FORMULA_STARTS)
+    risky = text[0] in ("\t", "\r", "\x00") or (first != "" and first in FORMULA_STARTS)
     if not risky or _PLAIN_NUMBER.fullmatch(text) or _ISO_DATE.fullmatch(text):
         return text
     return "'" + text
