@@ -96,9 +96,17 @@ def spreadsheet_safe(value) -> str:
 
 def write_safe_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write `frame` as CSV for a spreadsheet: UTF-8, LF line ends, every cell through
-    :func:`spreadsheet_safe` and every field in double quotes.  Returns the path."""
+    :func:`spreadsheet_safe` and every field in double quotes; dates as ISO dates (``2024-01-28``, with
+    the time only where a column has one).  The index is not written.  Returns the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    frame = frame.copy()
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            days = s.dropna()
+            fmt = "%Y-%m-%d" if (days == days.dt.normalize()).all() else "%Y-%m-%dT%H:%M:%S"
+            frame[col] = s.dt.strftime(fmt).astype(object).where(s.notna(), "")
     safe = frame.astype(object).where(frame.notna(), "").map(spreadsheet_safe)
     safe.columns = [spreadsheet_safe(c) for c in frame.columns]
     safe.to_csv(target, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_ALL)

@@ -163,6 +163,13 @@ def test_acled_text_is_neutralised_in_the_export(tmp_path):
         assert not [c for c in cells if is_live_formula(c)]
         assert any(c.startswith("'=IMPORTXML(") for c in cells)
         assert "+cmd|&#x27; /C calc&#x27;!A0" in "".join(cells)  # the source, in Text, escaped for HTML
+    # any ACLED table saved for a spreadsheet with the kit's writer: formulas quoted, dates as ISO dates
+    path = write_safe_csv(t["events"], tmp_path / "events.csv")
+    rows = _cells(path)
+    got = dict(zip(rows[0], rows[1]))
+    assert got["summary_en"] == "'" + acled.at[0, "notes"] and got["event_type"] == "'@SUM(1+1)"
+    assert got["date_start"] == got["date_end"] == "2024-01-28"
+    assert not [c for row in rows for c in row if is_live_formula(c)]
 
 
 # --------------------------------------------------------------------------------------------
