@@ -462,7 +462,7 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
                           markeredgecolor="black", linestyle="none", markersize=8,
                           label=HEDGE_MEANING[q].split(":")[0]) for q in qual_keys if q in used]
         ax.legend(handles=handles, title="Hedge", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-        plotting.literal_text(ax.figure)
+        plotting.literal_text(ax)
     return ax.figure
 
 

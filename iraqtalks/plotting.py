@@ -180,17 +180,17 @@ def set_labels(
             engine.set(rect=(0, room, 1, 1 - room))
 
 
-def literal_text(fig):
-    """Draw every text of `fig` (a Figure, or the figure of an Axes) literally: no mathtext.
+def literal_text(artist):
+    """Draw every text of `artist` literally, with no mathtext: a whole Figure, or one Axes (when the
+    kit draws on an Axes you gave it, your other axes keep their own settings).
 
     Titles, axis labels, tick labels, annotations, legend entries and legend titles all draw the
     characters they hold, so ``$`` in data stays a dollar sign.  Call it once a chart is built (the
-    kit's charts and widgets all do; call it again after adding text).  Returns `fig`.
+    kit's charts and widgets all do; call it again after adding text).  Returns `artist`.
     """
-    figure = fig if isinstance(fig, Figure) else fig.figure
-    for text in figure.findobj(Text):
+    for text in artist.findobj(Text):
         text.set_parse_math(False)
-    return fig
+    return artist
 
 
 class KitFigure(Figure):

@@ -1171,7 +1171,7 @@ def _draw_coverage(ax, matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.
         ax.legend(handles=[Patch(color=plotting.PALETTE[0], label="reported"),
                            Patch(facecolor="#F2F2F2", edgecolor="#999999", label="not mentioned")],
                   loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-        plotting.literal_text(ax.figure)
+        plotting.literal_text(ax)
 
 
 def _coverage_ylabels(matrix: pd.DataFrame, events: pd.DataFrame) -> list[str]:

@@ -364,6 +364,21 @@ def test_measure_chart_draws_dollars_as_text():
     check_literal(fig, ["$1 and $2"])
 
 
+def test_charts_drawn_on_your_axes_leave_your_other_axes_alone():
+    from iraqtalks.plotting import new_figure
+
+    ev, rep, art, act = _dollar_tables()
+    fig = new_figure(14, 6)
+    mine, kits, other = fig.subplots(1, 3)
+    other.set_title("$x^2$")  # the learner's own mathtext
+    coverage_heatmap(ax=mine, tables={"events": ev, "event_reports": rep, "articles": art, "actors": act})
+    measure_chart("us-troops-iraq", ax=kits, title="US ($1bn/$2bn)")
+    fig.canvas.draw()
+    for ax in (mine, kits):
+        assert all(drawn(t) == t.get_text() for t in ax.findobj(Text) if t.get_text())
+    assert drawn(other.title) is None  # still drawn as math, as its author meant
+
+
 def test_lag_chart_draws_dollars_as_text(monkeypatch):
     lags = lessons.report_lags()
     real_load = lessons.load
