@@ -25,21 +25,23 @@ the event type (``group="type"``, the default) or the main actor (``group="actor
 text is HTML-escaped, because TimelineJS shows Headline and Text as HTML.
 
 No cell can become a live formula. A spreadsheet (Google Sheets, Excel, LibreOffice) reads a cell
-that starts with ``=``, ``+``, ``-`` or ``@`` as a formula, and one that starts with a tab or a carriage
-return may be read the same way once the spreadsheet trims it; ``=IMPORTXML(...)`` or
+that starts with ``=``, ``+``, ``-`` or ``@`` as a formula, and one that starts with a tab, a carriage
+return or a NUL may be read the same way once the spreadsheet trims it; ``=IMPORTXML(...)`` or
 ``=HYPERLINK(...)`` in a summary would then fetch a web address or plant a link. Following OWASP's
-advice on CSV injection (https://owasp.org/www-community/attacks/CSV_Injection), every cell of every
-CSV the kit writes goes through :func:`spreadsheet_safe`:
+advice on CSV injection (the "CSV Injection" page of the OWASP community wiki, and ASVS requirement
+1.2.10), every cell of every CSV the kit writes goes through :func:`spreadsheet_safe`:
 
 * a cell whose first character, or first character after leading whitespace, is one of
-  ``= + - @`` (or their full-width forms ``＝ ＋ － ＠``), or that starts with a tab or a carriage
-  return, gets a single quote in front: ``=1+1`` becomes ``'=1+1``, which every spreadsheet shows as
-  text (the quote is the spreadsheets' own mark for "this is text");
-* except a plain number (``-3``, ``+2.5``, ``-1e3``) or an ISO date (``2024-01-28``), which a
-  spreadsheet reads as a value, not a formula: those stay exactly as they are;
-* every field is wrapped in double quotes and embedded double quotes are doubled, so a comma, a
-  semicolon, a tab or a line break inside a cell stays inside it (a spreadsheet that splits on
-  ``;`` cannot start a new cell with ``=`` either).
+  ``= + - @`` (or their full-width forms ``＝ ＋ － ＠``), or that starts with a tab, a carriage
+  return or a NUL, gets a single quote in front: ``=1+1`` becomes ``'=1+1``, which a spreadsheet
+  keeps as text and never computes (the quote is the spreadsheets' own mark for "this is text";
+  depending on the program it is hidden or shown in the cell);
+* except a plain number (``-3``, ``+2.5``, ``-1e3``), which a spreadsheet reads as a value, not a
+  formula: it stays exactly as it is, and so does everything else (ISO dates like ``2024-01-28``,
+  ordinary text);
+* every field is wrapped in double quotes and embedded double quotes are doubled (RFC 4180), so a
+  comma, a semicolon, a tab or a line break inside a cell stays inside that cell and cannot start a
+  new cell of its own.
 
 The returned DataFrame holds the same, neutralised cells as the file.
 
@@ -75,7 +77,6 @@ _WORDS = {
 #: First characters that make a spreadsheet read a cell as a formula (OWASP's list, and full-width forms).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def spreadsheet_safe(value) -> str:
@@ -89,7 +90,7 @@ def spreadsheet_safe(value) -> str:
         return text
     first = text.lstrip()[:1]  # '  =1+1': some spreadsheets trim the spaces first
     risky = text[0] in ("\t", "\r", "\x00") or (first != "" and first in FORMULA_STARTS)
-    if not risky or _PLAIN_NUMBER.fullmatch(text) or _ISO_DATE.fullmatch(text):
+    if not risky or _PLAIN_NUMBER.fullmatch(text):
         return text
     return "'" + text
 
