@@ -436,6 +436,25 @@ def test_timeline_takes_events_almost_six_centuries_apart():
     assert len(to_timelinejs(x)) == len(x.selected)
 
 
+def test_report_lags_and_lag_chart_take_events_centuries_before_the_article(data_copy):
+    path = data_copy / "events.csv"
+    rows = read_rows(path)
+    head = rows[0]
+    i = next(n for n, r in enumerate(rows) if r[0] == "e2024-01-27-first-round")
+    rows[i][head.index("date_start")] = rows[i][head.index("date_end")] = "1678-01-27"
+    write_rows(path, rows)
+    lags = lessons.report_lags(data_copy).set_index(["event_id", "article_id"])
+    published = load("articles").set_index("article_id").at["a001", "published_end"]
+    want = (published.date() - pd.Timestamp("1678-01-27").date()).days  # Python dates: no 292-year limit
+    assert lags.loc[("e2024-01-27-first-round", "a001"), "lag_max"] == want > 125_000
+    assert lags["lag_max"].dtype == "int64" and lags["lag_min"].dtype == "int64"
+    unchanged = lessons.report_lags().set_index(["event_id", "article_id"])
+    moved = "e2024-01-27-first-round"
+    pd.testing.assert_frame_equal(lags.drop(index=moved, level=0)[["lag_min", "lag_max"]].sort_index(),
+                                  unchanged.drop(index=moved, level=0)[["lag_min", "lag_max"]].sort_index())
+    check_literal(lessons.lag_chart(since="1678-01-01", data_dir=data_copy), ["a001 · published"])
+
+
 def test_as_reported_with_no_reports_says_so():
     ev = EVENTS.copy()
     ev["article_id"] = pd.NA  # no event carries its own evidence ...
