@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import re
 
 import matplotlib
@@ -25,7 +24,7 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from conftest import read_rows, write_rows  # noqa: E402
-from iraqtalks import analysis, exercises, lessons, load  # noqa: E402
+from iraqtalks import exercises, lessons, load  # noqa: E402
 from iraqtalks.acled import from_acled  # noqa: E402
 from iraqtalks.analysis import Brief, md_code, md_text, measure_chart  # noqa: E402
 from iraqtalks.export import spreadsheet_safe, to_timelinejs, write_safe_csv  # noqa: E402
