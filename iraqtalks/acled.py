@@ -56,6 +56,11 @@ Ids are made from the names: ``Reuters`` -> ``reuters``, ``Shafaq News`` -> ``sh
 (``-2``, ``-3`` ... when two names give the same id; ``actor-1``/``source-1`` ... for a name with no
 Latin letter or digit).
 
+Text is kept as ACLED wrote it (notes, actor and source names are free text, and may even start with
+``=``). Whatever reaches a spreadsheet goes through the kit's exports, which neutralise formulas:
+:func:`iraqtalks.export.to_timelinejs` for the timeline, and :func:`iraqtalks.export.write_safe_csv` to
+save any of these tables as CSV for a spreadsheet.
+
 Problems. Nothing is guessed or fixed silently: a missing required column, an empty required cell, a
 date that cannot be read (with the kit's date advice: ``28/01/2024`` is day-first), a time_precision
 other than 1, 2 or 3, a year that disagrees with the date, or an event_id_cnty used twice raise one

@@ -459,6 +459,7 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
                           markeredgecolor="black", linestyle="none", markersize=8,
                           label=HEDGE_MEANING[q].split(":")[0]) for q in qual_keys if q in used]
         ax.legend(handles=handles, title="Hedge", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        plotting.literal_text(ax)
     return ax.figure
 
 
@@ -732,6 +733,61 @@ class BriefCheck:
                 f"<table><tr><th>claim</th><th>text</th><th>problem</th></tr>{rows}</table>")
 
 
+# --------------------------------------------------------------------------------------------
+# Markdown that shows text as text
+# --------------------------------------------------------------------------------------------
+
+_MD_ALWAYS = set("\\`*[]<|~$")          # inline syntax: emphasis, code, links/images/footnotes, HTML, tables, math
+_MD_LINE_START = re.compile(r"(#|>|=|[+\-*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$)))")
+_MD_ENTITY = re.compile(r"&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+_MD_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _md_line(line: str, also: str = "") -> str:
+    out = []
+    for i, ch in enumerate(line):
+        if ch in _MD_ALWAYS or ch in also:
+            out.append("\\" + ch)
+        elif ch == "_" and not (0 < i < len(line) - 1 and line[i - 1].isalnum() and line[i + 1].isalnum()):
+            out.append("\\_")  # an underscore inside a word (seed_file, 001_e19...) is never emphasis
+        else:
+            out.append(ch)
+    text = _MD_ENTITY.sub("\\\\&", "".join(out))
+    m = _MD_LINE_START.match(text)
+    if m and not text.startswith("\\"):  # a heading, quote, list item or underline if it began a line
+        end = m.end()
+        text = (text[:end] + "\\" + text[end:]) if m.group(0)[0].isdigit() else "\\" + text
+    return text
+
+
+def md_text(text, indent: str = "", heading: bool = False) -> str:
+    """`text` (a learner's sentence, a quote from the data) as Markdown that previews as exactly that text.
+
+    Every character Markdown would read as syntax is backslash-escaped (CommonMark: any ASCII
+    punctuation may be): emphasis ``* _ ~``, code `````, links, images and footnotes ``[ ]``, raw
+    HTML ``<``, entities ``&name;``, tables ``|``, math ``$`` (JupyterLab and GitHub render ``$...$``),
+    and at the start of a line ``# > = + - *`` and ``1.``.  So ``![x](http://host/)`` is not an image,
+    ``[a](javascript:...)`` not a link, ``<img onerror=...>`` and ``<script>`` not HTML, ``[^1]:`` not a
+    footnote.  Line breaks become Markdown line breaks (the next line indented by `indent`, to stay in
+    its list item or footnote); blank lines and the spaces at the start and end of each line are dropped.
+    `heading=True` is for the text of a heading, which has one line: the lines are joined by spaces and
+    every ``#`` is escaped (a heading's trailing ``#`` would be dropped).
+    """
+    lines = [ln.strip() for ln in _MD_NEWLINE.split("" if text is None else str(text))]
+    if heading:
+        return _md_line(" ".join(ln for ln in lines if ln), also="#")
+    return ("\\\n" + indent).join(_md_line(ln) for ln in lines if ln)
+
+
+def md_code(text) -> str:
+    """`text` as a Markdown code span, whatever backticks it holds."""
+    text = "" if text is None else str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    runs = [len(r) for r in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 class Brief:
     """A short brief in which every claim is tied to rows of the kit's tables.
 
@@ -885,14 +941,17 @@ class Brief:
 
     # ---- export -----------------------------------------------------------------------------
     def _footnote(self, i: int, c: Claim) -> str:
+        """The footnote of claim `i`: every row's key, article, seed line and quotes, escaped (see :func:`md_text`)."""
         lines = []
         seen_notes = set()
+        ind = "    "
         for table, key in c.sources:
             if table == "source_notes" and key not in seen_notes:
                 from .evidence import lookup
                 note = lookup("source_notes", key, self.data_dir)
                 seen_notes.add(key)
-                lines.append(f"Source note `{key}` ({note['kind']}): {note['title_en']}. {note['explanation_en']}")
+                lines.append(f"Source note {md_code(key)} ({md_text(note['kind'], ind)}): "
+                             f"{md_text(note['title_en'], ind)}. {md_text(note['explanation_en'], ind)}")
             for t, k, row in self._rows(table, key):
                 ci = cite(t, k, [], self.data_dir)
                 key_text = " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
@@ -903,32 +962,44 @@ class Brief:
                 elif t == "numbers":
                     extra = f" Figure: {row['value_as_written']} ({row['qualifier']}), counts: {row['counted_en']}."
                 elif t == "quotes":
-                    extra = f" Speaker: `{row['speaker_id']}`, {row['mode']} quote" + (
-                        f", via `{row['via_outlet_id']}`." if not pd.isna(row["via_outlet_id"]) else ".")
-                lines.append(f"`{t}` · `{key_text}` — {ci.article_id}, seeds/{ci.seed_file}, line {ci.line}.{extra}")
-                lines.append(f"Vietnamese: “{ci.evidence}”")
-                lines.append(f"English: “{ci.evidence_en}”")
+                    extra = f" Speaker: {md_code(row['speaker_id'])}, {md_text(row['mode'])} quote" + (
+                        f", via {md_code(row['via_outlet_id'])}." if not pd.isna(row["via_outlet_id"]) else ".")
+                if t != "quotes":
+                    extra = md_text(extra, ind)
+                lines.append(f"{md_code(t)} · {md_code(key_text)} — "
+                             f"{md_text(f'{ci.article_id}, seeds/{ci.seed_file}, line {ci.line}.', ind)}"
+                             f"{' ' if extra and not extra.startswith(' ') else ''}{extra}")
+                lines.append(f"Vietnamese: “{md_text(ci.evidence, ind)}”")
+                lines.append(f"English: “{md_text(ci.evidence_en, ind)}”")
         if not lines:
             lines = ["**No evidence given for this claim.**"]
         # One paragraph per line; later paragraphs of a footnote are indented by four spaces.
-        return f"[^{i}]: {lines[0]}" + "".join(f"\n\n    {ln}" for ln in lines[1:])
+        return f"[^{i}]: {lines[0]}" + "".join(f"\n\n{ind}{ln}" for ln in lines[1:])
 
     def markdown(self) -> str:
-        """The brief as Markdown: title, intro, numbered claims with footnotes, the checklist, the sources."""
-        out = [f"# {self.title}", ""]
+        """The brief as Markdown: title, intro, numbered claims with footnotes, the checklist, the sources.
+
+        Every text from the learner or the data is escaped with :func:`md_text`, so a preview shows it
+        exactly as written: no image, link, footnote, HTML or math can come from a claim or a quote.
+        """
+        out = [f"# {md_text(self.title, heading=True)}", ""]
         if self.intro:
-            out += [self.intro, ""]
-        out += [f"{i}. {c.text}[^{i}]" for i, c in enumerate(self.claims, 1)]
+            out += [md_text(self.intro), ""]
+        for i, c in enumerate(self.claims, 1):
+            prefix = f"{i}. "
+            out.append(f"{prefix}{md_text(c.text, ' ' * len(prefix))}[^{i}]")
         out += ["", "## Checklist", ""]
         for r in self.checklist().itertuples(index=False):
-            out.append(f"- [{'x' if r.done else ' '}] {r.item}" + (f" — {r.detail}" if r.detail else ""))
+            out.append(f"- [{'x' if r.done else ' '}] {md_text(r.item, '  ')}"
+                       + (f" — {md_text(r.detail, '  ')}" if r.detail else ""))
         out += ["", "## Sources", "",
                 "Each footnote quotes the evidence verbatim from the Vietnamese article, with the kit's English translation.",
                 ""]
         problems = self.check().problems
         for i, c in enumerate(self.claims, 1):
             if i in set(problems["claim"]):
-                out.append(f"[^{i}]: **No evidence: " + "; ".join(problems.loc[problems["claim"] == i, "problem"]) + "**")
+                out.append(f"[^{i}]: **No evidence: "
+                           + "; ".join(md_text(x, "    ") for x in problems.loc[problems["claim"] == i, "problem"]) + "**")
             else:
                 out.append(self._footnote(i, c))
             out.append("")

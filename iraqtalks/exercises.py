@@ -15,6 +15,11 @@
   where one number is wanted, a Vietnamese-formatted number such as ``'2.500'``, a DataFrame
   with the wrong columns, and so on.
 
+Answers far larger than any real one are not read: a text, an id or a table cell longer than
+5,000 characters (``MAX_TEXT_CHARS``), more than 10,000 ids or rows (``MAX_ITEMS``), or ids or a
+table holding more than 100,000 characters in all (``MAX_ANSWER_CHARS``) get a kind note saying so
+(it does not use up a hint), at once, instead of keeping the kernel busy for half a minute.
+
 It never raises, never shows a traceback, never echoes what the student typed and never prints
 the expected answer. `feedback(qid, answer)` does the same work and returns a `Feedback`
 instead of printing it (the tests use it).
@@ -87,8 +92,9 @@ from pathlib import Path
 KEYS_PATH = Path(__file__).with_name("answer_keys.json")
 KINDS = ("number", "choice", "ids", "frame", "text", "reflect")
 
-MAX_TEXT_CHARS = 5000      # longer texts get a note instead of a check
+MAX_TEXT_CHARS = 5000      # longer texts (an answer, an id, a cell) get a note instead of a check
 MAX_ITEMS = 10_000         # ids or rows
+MAX_ANSWER_CHARS = 100_000  # all the text of a list of ids or a table, at most
 DEFAULT_DECIMALS = 6
 
 NOT_ANSWERED = ("Not answered yet: replace ... with your answer in the cell above, run that cell, "
@@ -163,6 +169,37 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _VIETNAMESE_NOTE = ("That text uses dots to separate thousands, the Vietnamese way (the articles write "
                     "thousands like that). Python reads a dot as a decimal point: write the number with "
                     "no separators, as a number rather than text.")
+
+
+_TOO_LONG_TEXT = ("That text is very long: over 5,000 characters, far more than any answer here needs, so I "
+                  "did not read it. Keep it to a few sentences, then run the cell again.")
+
+
+def _size(v) -> int:
+    """How much text `v` would give (its length for text and containers; 0 for a plain scalar)."""
+    if isinstance(v, (str, bytes)):
+        return len(v)
+    if isinstance(v, (list, tuple, set, frozenset, dict)):
+        return len(v)
+    size = getattr(v, "size", None)  # a NumPy array or pandas object held in a cell
+    return int(size) if isinstance(size, int) and not isinstance(v, (int, float)) and size > 1 else 0
+
+
+def _check_sizes(values, what: str) -> None:
+    """_Form if one of `values` (ids, or the cells of a table) or all of them together are far too long."""
+    total = 0
+    for v in values:
+        n = _size(v)
+        if n > MAX_TEXT_CHARS:
+            how = "over 5,000 characters long" if isinstance(v, (str, bytes)) else "a collection of over 5,000 values"
+            raise _Form(f"One of {what} is {how}, far more than anything this question asks for, so I did not "
+                        "read the answer. Check that the cell kept only what the question asks for, then run "
+                        "it again.")
+        total += n
+        if total > MAX_ANSWER_CHARS:
+            raise _Form(f"{what[0].upper()}{what[1:]} hold over 100,000 characters in all, far more than this "
+                        "question needs, so I did not read the answer. Filter or select first, then run "
+                        "the cell again.")
 
 
 def _is_missing(x) -> bool:
@@ -282,6 +319,8 @@ def id_members(x) -> list[str]:
     import numpy as np
     import pandas as pd
     if isinstance(x, str):
+        if len(x) > MAX_TEXT_CHARS:
+            raise _Form(_TOO_LONG_TEXT)
         items = [p for p in re.split(r"[,;\n]", x)]
     elif isinstance(x, bytes):
         raise _Form("That is bytes; give the ids as text.")
@@ -299,6 +338,7 @@ def id_members(x) -> list[str]:
         items = list(x)
     else:
         raise _Form(f"I expected a list or set of ids (text), but got {_a(x)}.")
+    _check_sizes(items, "those ids")
     out = set()
     for item in items:
         if item is Ellipsis:
@@ -401,12 +441,21 @@ def frame_table(x, columns: list[str] | None = None, decimals: int | None = None
             parts.append("Your answer is a Series; .reset_index(name=...) turns it into a table and "
                          "names the column of values.")
         raise _Form(" ".join(parts))
+    _check_sizes((v for j in range(x.shape[1]) if not _is_numeric_column(x.iloc[:, j])
+                  for v in x.iloc[:, j].to_numpy(dtype=object)), "the cells of that table")
     order = sorted(range(len(cols)), key=lambda j: cols[j])
     rows = []
     for rec in x.itertuples(index=False, name=None):
         rows.append([_cell_text(rec[j], decimals) for j in order])
     rows.sort()
     return [cols[j] for j in order], rows
+
+
+def _is_numeric_column(s) -> bool:
+    """A column of numbers, booleans or dates: its cells are small, whatever they hold."""
+    import pandas as pd
+    return (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+            or pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype))
 
 
 def _csv(rows: list[list[str]]) -> str:
@@ -489,7 +538,7 @@ def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
         raise _Form("Your answer is None, so nothing was stored. Check the cell above: did it "
                     "assign the result (answer_... = ...)? Methods called with inplace=True return None.")
     if isinstance(answer, str) and len(answer) > MAX_TEXT_CHARS:
-        raise _Form("That text is very long. Keep it to a few sentences (under 5,000 characters).")
+        raise _Form(_TOO_LONG_TEXT)
     if kind == "number":
         value = as_number(answer)
         if digest(qid, format_number(value, entry.get("decimals"))) == entry["digest"]:

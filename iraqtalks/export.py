@@ -24,16 +24,39 @@ the Vietnamese evidence (verbatim), the English translation and whom the article
 the event type (``group="type"``, the default) or the main actor (``group="actor"``). Every piece of
 text is HTML-escaped, because TimelineJS shows Headline and Text as HTML.
 
+No cell can become a live formula. A spreadsheet (Google Sheets, Excel, LibreOffice) reads a cell
+that starts with ``=``, ``+``, ``-`` or ``@`` as a formula, and one that starts with a tab, a carriage
+return or a NUL may be read the same way once the spreadsheet trims it; ``=IMPORTXML(...)`` or
+``=HYPERLINK(...)`` in a summary would then fetch a web address or plant a link. Following OWASP's
+advice on CSV injection (the "CSV Injection" page of the OWASP community wiki, and ASVS requirement
+1.2.10), every cell of every CSV the kit writes goes through :func:`spreadsheet_safe`:
+
+* a cell whose first character, or first character after leading whitespace, is one of
+  ``= + - @`` (or their full-width forms ``＝ ＋ － ＠``), or that starts with a tab, a carriage
+  return or a NUL, gets a single quote in front: ``=1+1`` becomes ``'=1+1``, which a spreadsheet
+  keeps as text and never computes (the quote is the spreadsheets' own mark for "this is text";
+  depending on the program it is hidden or shown in the cell);
+* except a plain number (``-3``, ``+2.5``, ``-1e3``), which a spreadsheet reads as a value, not a
+  formula: it stays exactly as it is, and so does everything else (ISO dates like ``2024-01-28``,
+  ordinary text);
+* every field is wrapped in double quotes and embedded double quotes are doubled (RFC 4180), so a
+  comma, a semicolon, a tab or a line break inside a cell stays inside that cell and cannot start a
+  new cell of its own.
+
+The returned DataFrame holds the same, neutralised cells as the file.
+
 The capstone brief has its own Markdown export: :meth:`iraqtalks.analysis.Brief.to_markdown`.
 """
 from __future__ import annotations
 
+import csv
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["TIMELINEJS_COLUMNS", "to_timelinejs"]
+__all__ = ["TIMELINEJS_COLUMNS", "FORMULA_STARTS", "spreadsheet_safe", "write_safe_csv", "to_timelinejs"]
 
 #: The columns of the TimelineJS Google Sheets template, in its order.
 TIMELINEJS_COLUMNS = [
@@ -49,6 +72,46 @@ _WORDS = {
            "own": "trích dẫn của chính sự kiện", "date_note": "Cách xác định ngày", "published": "đăng",
            "as_written": "ngày như bài viết ghi"},
 }
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's list, and full-width forms).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value) -> str:
+    """`value` as text that no spreadsheet will run as a formula (see the module docstring).
+
+    ``'=1+1'`` -> ``"'=1+1"``; ``'  @SUM(1+1)'`` -> ``"'  @SUM(1+1)"``; ``'-3'``, ``'2024-01-28'`` and ordinary
+    text are returned unchanged.  None becomes ''.
+    """
+    text = "" if value is None else str(value)
+    if not text:
+        return text
+    first = text.lstrip()[:1]  # '  =1+1': some spreadsheets trim the spaces first
+    risky = text[0] in ("\t", "\r", "\x00") or (first != "" and first in FORMULA_STARTS)
+    if not risky or _PLAIN_NUMBER.fullmatch(text):
+        return text
+    return "'" + text
+
+
+def write_safe_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write `frame` as CSV for a spreadsheet: UTF-8, LF line ends, every cell through
+    :func:`spreadsheet_safe` and every field in double quotes; dates as ISO dates (``2024-01-28``, with
+    the time only where a column has one).  The index is not written.  Returns the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame = frame.copy()
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            days = s.dropna()
+            fmt = "%Y-%m-%d" if (days == days.dt.normalize()).all() else "%Y-%m-%dT%H:%M:%S"
+            frame[col] = s.dt.strftime(fmt).astype(object).where(s.notna(), "")
+    safe = frame.astype(object).where(frame.notna(), "").map(spreadsheet_safe)
+    safe.columns = [spreadsheet_safe(c) for c in frame.columns]
+    safe.to_csv(target, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_ALL)
+    return target
 
 
 def _e(value) -> str:
@@ -107,7 +170,8 @@ def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lan
     reports  the event_reports table to quote (default: the explorer's, else ``load("event_reports")``);
              each event's own evidence is quoted too.
     articles, actors  for article labels and actor names (default: loaded from `data_dir`).
-    path     if given, the CSV is also written there (UTF-8, LF line ends), ready to import.
+    path     if given, the CSV is also written there (UTF-8, LF line ends, every field quoted), ready
+             to import; no cell can start a formula (see :func:`spreadsheet_safe`).
     lang     'en' or 'vi': the headline (summary), the date in words and the labels.
     group    'type' (event type) or 'actor' (main actor): what TimelineJS groups the rows by.
 
@@ -156,9 +220,7 @@ def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lan
         row["Text"] = "".join(parts)
         row["Group"] = _e(type_label(e.event_type, lang) if group == "type" else actor_names.get(e.actor1_id, e.actor1_id))
         rows.append(row)
-    out = pd.DataFrame(rows, columns=TIMELINEJS_COLUMNS, dtype=object)
+    out = pd.DataFrame(rows, columns=TIMELINEJS_COLUMNS, dtype=object).map(spreadsheet_safe)
     if path is not None:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        out.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+        write_safe_csv(out, path)
     return out

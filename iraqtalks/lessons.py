@@ -510,6 +510,13 @@ def date_readings(year: int = 2024, data_dir=None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _days_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    """Whole days from `earlier` to `later`, counted on day numbers: dates centuries apart (the kit accepts
+    1678 to 2261) overflow a pandas Timedelta, which holds about 292 years."""
+    days = later.to_numpy("datetime64[D]").astype("int64") - earlier.to_numpy("datetime64[D]").astype("int64")
+    return pd.Series(days, index=later.index)
+
+
 def report_lags(data_dir=None) -> pd.DataFrame:
     """How long after an event each article reported it: one row per (event, article) in event_reports.
 
@@ -541,8 +548,8 @@ def report_lags(data_dir=None) -> pd.DataFrame:
         "published_start": art.loc[reps["article_id"], "published_start"].to_numpy(),
         "published_end": art.loc[reps["article_id"], "published_end"].to_numpy(),
     })
-    low = (out["published_start"] - out["date_end"]).dt.days
-    out["lag_max"] = (out["published_end"] - out["date_start"]).dt.days
+    low = _days_between(out["published_start"], out["date_end"])
+    out["lag_max"] = _days_between(out["published_end"], out["date_start"])
     out["lag_min"] = low.where(out["lag_max"] < 0, low.clip(lower=0))
     out = out[[c for c in out.columns if c != "lag_max"] + ["lag_max"]]
     out["evidence"] = reps["evidence"].to_numpy()
@@ -592,4 +599,5 @@ def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_
                             "Days from the event to the article (dot: known to the day; bar: the possible range)",
                             "Article", subtitle=f"Events from {pd.Timestamp(since):%-d %B %Y} on; one mark per event an article reports",
                             source="Source: the kit's events, event_reports and articles tables")
+        plotting.literal_text(fig)
     return fig

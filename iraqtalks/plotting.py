@@ -6,6 +6,11 @@ so they look the same whether or not `setup()` was called.
 The palette is Okabe & Ito's "colour universal design" set (https://jfly.uni-koeln.de/color/),
 distinguishable with the common forms of colour blindness.  Yellow comes late because it is pale
 on white, and black last because the kit uses it for text and axes.
+
+Text from data is drawn as text.  Matplotlib reads a string with two ``$`` as math (``US ($1bn/$2bn)``
+would lose its dollars and turn italic; ``costs $5 and #2: $6`` would not draw at all), so every
+chart of the kit ends with :func:`literal_text`, which tells each of its texts (titles, labels,
+tick labels, annotations, legends) to draw exactly the characters it holds.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Text
 
 #: Okabe–Ito colours in the order the kit hands them out.
 PALETTE: tuple[str, ...] = (
@@ -174,6 +180,19 @@ def set_labels(
             engine.set(rect=(0, room, 1, 1 - room))
 
 
+def literal_text(artist):
+    """Draw every text of `artist` literally, with no mathtext: a whole Figure, or one Axes (when the
+    kit draws on an Axes you gave it, your other axes keep their own settings).
+
+    Titles, axis labels, tick labels, annotations, legend entries and legend titles all draw the
+    characters they hold, so ``$`` in data stays a dollar sign.  Call it once a chart is built (the
+    kit's charts and widgets all do; call it again after adding text).  Returns `artist`.
+    """
+    for text in artist.findobj(Text):
+        text.set_parse_math(False)
+    return artist
+
+
 class KitFigure(Figure):
     """A matplotlib Figure that shows itself as a PNG in any notebook.
 
@@ -204,4 +223,4 @@ def new_figure(width: float = 10, height: float = 5, dpi: int = 100, **kwargs) -
 
 
 __all__ = ["KitFigure", "new_figure", "PALETTE", "PALETTE_NAMES", "GREY", "MARKERS", "FONT", "RC", "setup", "style",
-           "colour_for", "marker_for", "set_labels"]
+           "colour_for", "marker_for", "set_labels", "literal_text"]

@@ -74,6 +74,8 @@ TEXT: dict[str, dict[str, str]] = {
         "lanes_type": "Lanes: type",
         "count": "{n} of {total} events selected",
         "empty": "No events match these filters — widen the dates or choose 'All'.",
+        "no_reports": "None of the {n} events selected is linked to an article, so there is nothing to show as "
+                      "reported. Choose 'As it happened' to see them.",
         "more": "The list shows the first {n} of the {total} events selected; narrow the dates or the filters "
                 "to list the others.",
         "title_happened": "Events as they happened",
@@ -113,6 +115,8 @@ TEXT: dict[str, dict[str, str]] = {
         "lanes_type": "Làn: loại sự kiện",
         "count": "Đã chọn {n} trên {total} sự kiện",
         "empty": "Không có sự kiện nào khớp với các bộ lọc này — hãy nới rộng khoảng ngày hoặc chọn 'Tất cả'.",
+        "no_reports": "Không sự kiện nào trong {n} sự kiện đã chọn được gắn với một bài báo, nên không có gì để "
+                      "hiện theo ngày đưa tin. Hãy chọn 'Theo ngày xảy ra' để xem chúng.",
         "more": "Danh sách chỉ hiện {n} sự kiện đầu tiên trên {total} sự kiện đã chọn; hãy thu hẹp khoảng ngày "
                 "hoặc bộ lọc để xem các sự kiện khác.",
         "title_happened": "Các sự kiện theo ngày xảy ra",
@@ -428,13 +432,18 @@ _MIN_SPAN = pd.Timedelta(days=7)
 
 def _set_xlim(ax, state: "TimelineState", lo: pd.Timestamp, hi: pd.Timestamp) -> None:
     """Show lo..hi with a little padding; a window of a few days is widened to a week (so the axis
-    reads in days, not hours) and the days actually selected are shaded."""
-    if hi - lo < _MIN_SPAN:
-        mid = lo + (hi - lo) / 2
-        lo, hi = mid - _MIN_SPAN / 2, mid + _MIN_SPAN / 2
+    reads in days, not hours) and the days actually selected are shaded.
+
+    The arithmetic is on matplotlib's day numbers (floats), not pandas Timedeltas: events may span
+    more than the 292 years a Timedelta can hold (the kit accepts dates from 1678 to 2261)."""
+    lo_n, hi_n = mdates.date2num(lo), mdates.date2num(hi)
+    week = _MIN_SPAN / _DAY
+    if hi_n - lo_n < week:
+        mid = (lo_n + hi_n) / 2
+        lo_n, hi_n = mid - week / 2, mid + week / 2
         ax.axvspan(mdates.date2num(state.date_lo), mdates.date2num(state.date_hi + _DAY), color="#EEEEEE", zorder=0)
-    pad = (hi - lo) * 0.02
-    ax.set_xlim(mdates.date2num(lo - pad), mdates.date2num(hi + pad))
+    pad = (hi_n - lo_n) * 0.02
+    ax.set_xlim(lo_n - pad, hi_n + pad)
 
 
 def _fit(fig: Figure, ylabels: list[str], legend_rows: int, plot_height: float) -> None:
@@ -769,8 +778,9 @@ class TimelineExplorer(_ShowsWidget):
         # Default: from the start of the month three months before the earliest article to the last event,
         # so the weeks the articles cover are readable; older background events are a slider move away.
         if len(self.articles):
-            pub = self.articles["published_start"].min()
-            lo = (pub - pd.DateOffset(months=3)).replace(day=1).date()
+            pub = pd.Timestamp(self.articles["published_start"].min()).date()
+            month = pub.year * 12 + pub.month - 1 - 3  # three months earlier (plain dates: no Timestamp bounds)
+            lo = _dt.date(month // 12, month % 12 + 1, 1) if month >= 12 else first
             if first < lo <= last and ((self.events["date_end"] >= pd.Timestamp(lo)).sum() > 0):
                 return lo, last
         return first, last
@@ -889,10 +899,14 @@ class TimelineExplorer(_ShowsWidget):
         if selected.empty:
             return f'<p class="iraqtalks-empty"><b>{_e(t["empty"])}</b></p>'
         ids = selected["event_id"]
+        note = ""
+        if state.mode == "reported" and not any(self._reports_for(e, state.article) for e in ids):
+            note = f'<p class="iraqtalks-empty iraqtalks-no-reports"><b>{_e(t["no_reports"].format(n=len(ids)))}</b></p>'
         items = [self._event_html(self._records[self._pos[e]], state.lang, state.article) for e in ids[:_DETAILS_MAX]]
         more = "" if len(ids) <= _DETAILS_MAX else (
             f'<p class="iraqtalks-more"><i>{_e(t["more"].format(n=_DETAILS_MAX, total=len(ids)))}</i></p>')
-        return _STYLE + '<ol class="iraqtalks-event-list" style="padding-left:1.5em">' + "".join(items) + "</ol>" + more
+        return (_STYLE + note + '<ol class="iraqtalks-event-list" style="padding-left:1.5em">' + "".join(items)
+                + "</ol>" + more)
 
     def _event_html(self, ev, lang: str, article: str) -> str:
         """One event of the detail list (cached: the tables do not change while the explorer lives)."""
@@ -954,14 +968,16 @@ class TimelineExplorer(_ShowsWidget):
                 t["y_actor"] if state.lanes == "actor" else t["y_type"],
                 subtitle=t["subtitle"].format(lo=span[0], hi=span[1], n=len(selected), total=len(self.events)),
             )
-            if selected.empty:
+            if selected.empty or pdata.empty:
+                message = t["empty"] if selected.empty else t["no_reports"].format(n=len(selected))
                 ax.set_yticks([])
                 _set_xlim(ax, state, state.date_lo, state.date_hi + _DAY)
-                ax.text(0.5, 0.5, textwrap.fill(t["empty"], 60), transform=ax.transAxes, ha="center",
+                ax.text(0.5, 0.5, textwrap.fill(message, 60), transform=ax.transAxes, ha="center",
                         va="center", fontsize=12)
                 self._date_axis(ax, state.lang)
                 _set_legend(fig, [], 1)
                 _fit(fig, [], 0, 1.6)
+                plotting.literal_text(fig)
                 return
             x0 = mdates.date2num(pdata["x0"].to_numpy())
             x1 = mdates.date2num(pdata["x1"].to_numpy())
@@ -1019,6 +1035,7 @@ class TimelineExplorer(_ShowsWidget):
             _set_legend(fig, handles, ncols)
             self._date_axis(ax, state.lang)
             _fit(fig, ylabels, -(-len(handles) // ncols), max(1.6, 0.34 * len(lanes) + 0.2))
+            plotting.literal_text(fig)
 
     @staticmethod
     def _date_axis(ax, lang: str) -> None:
@@ -1154,6 +1171,7 @@ def _draw_coverage(ax, matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.
         ax.legend(handles=[Patch(color=plotting.PALETTE[0], label="reported"),
                            Patch(facecolor="#F2F2F2", edgecolor="#999999", label="not mentioned")],
                   loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        plotting.literal_text(ax)
 
 
 def _coverage_ylabels(matrix: pd.DataFrame, events: pd.DataFrame) -> list[str]:

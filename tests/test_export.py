@@ -94,7 +94,7 @@ def test_round_trip_through_csv_and_pandas(sheet, tmp_path):
     written = to_timelinejs(path=path)
     raw = path.read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
-    assert raw.decode("utf-8").splitlines()[0] == ",".join(TEMPLATE)
+    assert raw.decode("utf-8").splitlines()[0] == ",".join(f'"{c}"' for c in TEMPLATE)  # every field quoted
     back = pd.read_csv(path, dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(back, written.astype(str))
     pd.testing.assert_frame_equal(written, sheet)
