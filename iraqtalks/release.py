@@ -40,7 +40,7 @@ LEAVE_OUT = (
 #: Never copied, wherever they are.
 IGNORE = ("__pycache__", ".ipynb_checkpoints", "*.pyc", ".pytest_cache", ".hypothesis", "*.egg-info")
 #: README sections (level-2 headings) that are for teachers only.
-TEACHER_SECTIONS = ("For teachers", "In the classroom")
+TEACHER_SECTIONS = ("For teachers", "In the classroom", "The lessons as pages")
 NOTE = (
     "> **Student edition.** This copy of the kit has the lessons, the exercises with instant feedback, the data "
     "and the articles. The worked solutions and the teacher guide stay with your teacher. The glossary of "
@@ -69,8 +69,7 @@ def student_readme(text: str) -> str:
     kept = [p for p in parts if not any(p.startswith(f"## {h}") for h in TEACHER_SECTIONS)]
     out = "".join(kept)
     out = re.sub(r"<!-- teacher-only -->.*?<!-- /teacher-only -->", "", out, flags=re.S)
-    out = re.sub(r"<!-- classroom:start -->\s*", "", out)
-    out = re.sub(r"\s*<!-- classroom:end -->", "", out)
+    out = re.sub(r"<!-- [a-z-]+:(start|end) -->\n?", "", out)
     title, _, rest = out.partition("\n")
     return f"{title}\n\n{NOTE}{rest}"
 
