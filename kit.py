@@ -4,7 +4,7 @@
     python kit.py lab     set up (first time only) and open JupyterLab on the first lesson
     python kit.py test    set up (first time only, with the test tools) and run the whole test suite
 
-Other commands: build | check-data [DIR] | nav | exercises | bench | setup [--test] | lock
+Other commands: build | check-data [DIR] | nav | exercises | grading nbgrader DIR | bench | setup [--test] | lock
 
 On Linux and macOS `./kit lab` is the same as `python3 kit.py lab`; on Windows run `py kit.py lab`.
 Needs only Python 3.10 or newer: this file uses the standard library alone.
@@ -32,7 +32,7 @@ TOOLS = HERE / ".kit-tools"
 BIN = "Scripts" if WINDOWS else "bin"
 EXE = ".exe" if WINDOWS else ""
 FIRST_LESSON = "notebooks/00-start-here.ipynb"
-COMMANDS = ("lab", "test", "setup", "build", "check-data", "nav", "exercises", "bench", "lock", "help")
+COMMANDS = ("lab", "test", "setup", "build", "check-data", "nav", "exercises", "grading", "bench", "lock", "help")
 LOCK_INPUTS = ("pyproject.toml", "uv.lock")
 
 
@@ -240,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if cmd == "lock":
         return lock()
-    if cmd == "bench":
+    if cmd in ("bench", "grading"):  # grading: nbgrader is one of the test extra's tools
         setup(test=True)
+        if cmd == "grading":
+            return _run([venv_python(), "-m", "iraqtalks", cmd, *args], cwd=HERE)
         return _run([venv_python(), "benchmarks/run.py", *args], cwd=HERE)
     setup()
     return _run([venv_python(), "-m", "iraqtalks", cmd, *args], cwd=HERE)

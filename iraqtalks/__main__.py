@@ -1,4 +1,4 @@
-"""Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises}."""
+"""Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises, grading TOOL DIR}."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +14,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("dir", nargs="?", default=None, help="data folder (default: the kit's data/)")
     sub.add_parser("nav", help="rewrite the previous/next navigation cells of the lesson notebooks")
     sub.add_parser("exercises", help="regenerate the student exercise notebooks from the solutions")
+    g = sub.add_parser("grading", help="export the exercise sets to a grading tool (nbgrader) in a course folder",
+                       add_help=False)
+    g.add_argument("rest", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
 
     if args.cmd == "build":
@@ -28,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "exercises":
         from .exercises_build import main as ex_main
         return ex_main()
+    if args.cmd == "grading":
+        from .grading import main as grading_main
+        return grading_main(args.rest)
     return 2
 
 
