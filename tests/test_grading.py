@@ -220,3 +220,14 @@ def test_reexport_keeps_the_gradebook(course):
     with gradebook(course) as gb:
         assert gb.find_submission(SETS[0], "right").score > 0
     assert (course / "nbgrader_config.py").read_text(encoding="utf-8").startswith(grading.MARKER)
+
+
+def test_teacher_guide_names_the_manually_graded_questions_and_the_command():
+    guide = (ROOT / "teachers" / "README.md").read_text(encoding="utf-8")
+    section = guide[guide.index("### Grading with nbgrader"):]
+    section = section[:section.index("\n## ")]
+    named = sorted(set(re.findall(r"\b\d\d-q\d+\b", section)))
+    assert named == MANUAL
+    assert "./kit grading nbgrader" in section and "\"2.500\"" in section
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "./kit grading nbgrader DIR" in readme and "teachers/README.md#grading-with-nbgrader" in readme
