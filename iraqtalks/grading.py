@@ -339,7 +339,15 @@ def export_nbgrader(dest: Path, sets: list[str] | None = None, keep_checks: bool
     unknown = [s for s in sets if s not in build.SETS]
     if unknown:
         raise GradingError(f"unknown exercise set(s): {', '.join(unknown)}; the sets are {', '.join(build.SETS)}")
-    keys = ex.load_keys()
+    missing = [build.solution_path(slug) for slug in sets if not build.solution_path(slug).is_file()]
+    if missing:
+        raise GradingError(f"{missing[0]} is missing: the grading export is made from the solution notebooks "
+                           "(exercises/solutions/), which are in the teacher's copy of the kit, not in the "
+                           "student edition")
+    try:
+        keys = ex.load_keys()
+    except (OSError, ValueError, KeyError) as exc:
+        raise GradingError(f"{ex.KEYS_PATH} could not be read ({type(exc).__name__}); run ./kit exercises") from None
     notebooks, rows_by_set = {}, {}
     for slug in sets:
         try:
@@ -394,6 +402,10 @@ def main(argv: list[str]) -> int:
         dest = export_nbgrader(Path(args.dir), sets, args.keep_checks)
     except GradingError as exc:
         print(f"grading: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"grading: could not write the course folder {args.dir}: {exc.strerror or exc} "
+              f"({exc.filename or args.dir})", file=sys.stderr)
         return 1
     print(f"grading: course folder ready in {dest}; next steps are in teachers/README.md "
           "(section \"Grading with nbgrader\") and the marking guide in MARKING.md")

@@ -114,6 +114,21 @@ def test_refuses_a_folder_that_is_not_an_earlier_export(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
+def test_needs_the_solution_notebooks(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(build, "SOLUTIONS_DIR", tmp_path / "no-solutions")  # as in the student edition
+    assert grading.main(["nbgrader", str(tmp_path / "c"), "--sets", "01"]) == 1
+    err = capsys.readouterr().err
+    assert "01-meet-the-sources.ipynb is missing" in err and "student edition" in err and "Traceback" not in err
+    assert not (tmp_path / "c").exists()
+
+
+def test_unwritable_folder_is_reported(tmp_path, capsys):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    assert grading.main(["nbgrader", str(tmp_path / "file" / "course"), "--sets", "01"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("grading: could not write the course folder") and "Traceback" not in err
+
+
 def test_unknown_set_is_named(tmp_path, capsys):
     assert grading.main(["nbgrader", str(tmp_path / "c"), "--sets", "09"]) == 1
     assert "unknown exercise set(s): 09" in capsys.readouterr().err
