@@ -394,9 +394,9 @@ def main(argv: list[str]) -> int:
     try:
         import nbgrader  # noqa: F401
     except ImportError:
-        print("grading: nbgrader is not installed in this environment. Run ./kit grading nbgrader DIR "
-              "(it installs the teacher tools), or ./kit setup --test. nbgrader needs Python 3.11 or newer.",
-              file=sys.stderr)
+        print("grading: nbgrader is not installed in this Python environment. ./kit grading installs it "
+              "with the test tools (./kit setup --test); it needs Python 3.11 or newer, so on an older Python "
+              "run the kit with a newer one (python3.11 kit.py grading nbgrader DIR).", file=sys.stderr)
         return 1
     try:
         dest = export_nbgrader(Path(args.dir), sets, args.keep_checks)
