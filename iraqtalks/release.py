@@ -36,6 +36,7 @@ LEAVE_OUT = (
     "tests/test_teacher_materials.py",  # checks the teacher guide
     "tests/test_release.py",  # builds a student edition from the full kit
     "tests/test_answer_sheets.py",  # builds the teacher's answer sheets from the solutions
+    "tests/test_grading.py",  # exports the solutions to nbgrader
 )
 #: Never copied, wherever they are.
 IGNORE = ("__pycache__", ".ipynb_checkpoints", "*.pyc", ".pytest_cache", ".hypothesis", "*.egg-info")
@@ -69,7 +70,7 @@ def student_readme(text: str) -> str:
     kept = [p for p in parts if not any(p.startswith(f"## {h}") for h in TEACHER_SECTIONS)]
     out = "".join(kept)
     out = re.sub(r"<!-- teacher-only -->.*?<!-- /teacher-only -->", "", out, flags=re.S)
-    out = re.sub(r"<!-- [a-z-]+:(start|end) -->\n?", "", out)
+    out = re.sub(r"<!-- (?!lesson-map)[a-z-]+:(start|end) -->\n?", "", out)  # the lesson map stays for ./kit nav
     title, _, rest = out.partition("\n")
     return f"{title}\n\n{NOTE}{rest}"
 
