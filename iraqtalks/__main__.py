@@ -32,10 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def run(argv: list[str] | None = None) -> int:
+def run(argv: list[str] | None = None) -> int | str | None:
     """main(), for the command line: a reader that stops early (``... | head -1``) is not an error to report."""
     try:
-        status = main(argv)
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # argparse's --help and usage errors
+            status = exc.code
         sys.stdout.flush()
         return status
     except BrokenPipeError:

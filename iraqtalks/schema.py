@@ -80,7 +80,8 @@ def _display(path: Path) -> str:
 
 @lru_cache(maxsize=1024)
 def _display_from(path: str, cwd: str) -> str:
-    resolved = Path(path).resolve()
+    p = Path(cwd) / path
+    resolved = p.parent.resolve() / p.name  # a file that is a link is named as itself, not as its target
     for base in (ROOT, Path(cwd)):
         try:
             return resolved.relative_to(base.resolve()).as_posix()
@@ -1491,7 +1492,8 @@ def _check_evidence(dd: Path, pkg: dict, res: dict, shown: str, parsed: _Parsed,
                 out.append(Problem(
                     shown, row=int(rows[r]), column=q, found=v,
                     expected=f"a quote from {seeds_shown}{amap[aid][0]}",
-                    message=f"that seed file cannot be read (see {articles_shown}, row {amap[aid][1]})"))
+                    message=f"that seed file cannot be read (see {articles_shown}, row {amap[aid][1]})",
+                    kind=f"seed-unreadable:{aid}"))
                 continue
             if v in seed:
                 found_count += 1

@@ -22,9 +22,14 @@ each is a fresh Python process; the cases themselves are independent copies.
 """
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
+import json
 import os
 import re
 import shutil
+import traceback
 import subprocess
 import sys
 import unicodedata
@@ -196,6 +201,9 @@ class Case:
     kept: tuple | None = None  # (table, row, column, value) the loaded frame must still hold, when load_ok
     build_stops: str | None = None
     also: list[str] = field(default_factory=list)  # more text the report must contain
+    absent: list[str] = field(default_factory=list)  # text the report (and the build's message) must not contain
+    only_file: bool = False  # the report names no other file (the right row is blamed, not those that refer to it)
+    cli: bool = True  # check-data in a fresh process; False: the same command in-process (faster)
 
 
 EV_JORDAN = row_where("events", "event_id", "e2024-01-28-jordan-attack")
@@ -279,11 +287,6 @@ CASES = [
     Case("header-only-manifest", only_header("articles"),
          "data/articles.csv", 2, None, "one row per seed file", load="articles",
          build_stops="is not an article_id in articles.csv"),
-    Case("byte-order-mark", raw_bytes("actors.csv", lambda b: b"\xef\xbb\xbf" + b),
-         "data/actors.csv", 1, None, "UTF-8 without a BOM", load="actors", build_stops="actors.csv, row 1"),
-    Case("crlf-line-ends", raw_bytes("actor_names.csv", _crlf),
-         "data/actor_names.csv", 1, None, "Unix line ends (LF, \\n only)", load="actor_names",
-         build_stops="actor_names.csv, row 1"),
     Case("not-nfc", _edit("events", 2, "summary_vi", _nfd),
          "data/events.csv", 2, "summary_vi", "text in Unicode NFC", load="events"),
     Case("html-in-text", _edit("outlets", 2, "note", lambda s: f"<b>{s}</b>"),
@@ -324,6 +327,175 @@ CASES = [
          also=["invalid JSON at line"]),
 ]
 
+
+
+# --------------------------------------------------------------------------- issue 15: hardening the data layer
+
+
+def edit_package(change: Callable[[dict], None]):
+    """Edit datapackage.json by hand (as JSON), the way a teacher might."""
+    def apply(data: Path) -> None:
+        path = data / "datapackage.json"
+        pkg = json.loads(path.read_text(encoding="utf-8"))
+        change(pkg)
+        path.write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return apply
+
+
+def res_of(pkg: dict, name: str) -> dict:
+    return next(r for r in pkg["resources"] if r["name"] == name)
+
+
+def field_of(pkg: dict, table: str, name: str) -> dict:
+    return next(f for f in res_of(pkg, table)["schema"]["fields"] if f["name"] == name)
+
+
+def _set(obj: dict, key: str, value):
+    obj[key] = value
+
+
+def path_up_out_of_the_folder(data: Path) -> None:
+    """A derived table's path climbing out of the data folder onto a teacher's own file."""
+    (data.parent / "home").mkdir()
+    (data.parent / "home" / "lesson-plan.md").write_text("# My lesson plan\n", encoding="utf-8")
+    edit_package(lambda p: _set(res_of(p, "evidence_locations"), "path", "../home/lesson-plan.md"))(data)
+
+
+def absolute_path(data: Path) -> None:
+    secret = data.parent / "secret.csv"
+    secret.write_text("SECRET-FIRST-LINE,x\n", encoding="utf-8")
+    edit_package(lambda p: _set(res_of(p, "outlets"), "path", str(secret)))(data)
+
+
+def seed_outside_the_seeds_folder(data: Path) -> None:
+    (data.parent / "secret.txt").write_text("SECRET-SEED-LINE\n", encoding="utf-8")
+    set_to("articles", ARTICLE_ROW_A000, "seed_file", "../secret.txt")(data)
+
+
+def link(table_file: str, target: str | Callable[[Path], str]):
+    def apply(data: Path) -> None:
+        path = data / table_file
+        path.unlink()
+        path.symlink_to(target(data) if callable(target) else target)
+    return apply
+
+
+def link_outside(data: Path) -> None:
+    (data.parent / "elsewhere").mkdir()
+    shutil.copy(data / "events.csv", data.parent / "elsewhere" / "events.csv")
+    link("events.csv", lambda d: str(d.parent / "elsewhere" / "events.csv"))(data)
+
+
+def separated_by(table_file: str, delimiter: str):
+    def apply(data: Path) -> None:
+        path = data / table_file
+        rows = read_rows(path)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return apply
+
+
+def rows_of_commas(table: str, n: int):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        width = len(read_rows(path)[0])
+        path.write_bytes(path.read_bytes() + ("," * (width - 1) + "\n").encode() * n)
+    return apply
+
+
+ACT_US = row_where("actors", "actor_id", "us")
+OUTLET_VTC = row_where("outlets", "outlet_id", "vtc-news")
+LONG = 140_000  # over the CSV reader's limit of 131,072 characters in one cell
+
+HARDENING = [
+    # A data folder must not reach outside itself.
+    Case("path-up-out-of-the-folder", path_up_out_of_the_folder,
+         "data/datapackage.json", None, None, "a file name inside the data folder", load="events",
+         also=["'../home/lesson-plan.md': it goes up out of the data folder with '..'"],
+         build_stops="goes up out of the data folder", cli=True),
+    Case("path-absolute", absolute_path,
+         "data/datapackage.json", None, None, "a file name inside the data folder", load="outlets",
+         also=["is an absolute path, outside the data folder"], absent=["SECRET-FIRST-LINE"],
+         build_stops="is an absolute path"),
+    Case("seed-outside-the-seeds-folder", seed_outside_the_seeds_folder,
+         "data/articles.csv", ARTICLE_ROW_A000, "seed_file", "the name of a file inside the seeds folder",
+         load="articles", also=["'../secret.txt' goes up out of the seeds folder"], absent=["SECRET-SEED-LINE"],
+         build_stops="'../secret.txt' goes up out of the seeds folder", cli=True),
+    Case("link-loop", link("outlets.csv", "outlets.csv"),
+         "data/outlets.csv", None, None, "a CSV file, or a link to one inside the data folder", load="outlets",
+         also=["a symbolic link that leads back to itself (a loop)"], build_stops="outlets.csv"),
+    Case("link-dangling", link("actors.csv", "actors-old.csv"),
+         "data/actors.csv", None, None, "a CSV file, or a link to one inside the data folder", load="actors",
+         also=["a symbolic link to actors-old.csv, which does not exist (a dangling link)"],
+         build_stops="actors.csv"),
+    Case("link-out-of-the-folder", link_outside,
+         "data/events.csv", None, None, "a file inside the data folder data/", load="events",
+         load_where=("data/events.csv", None, None, "outside the data folder"),
+         also=["outside the data folder"], build_stops="events.csv"),
+    # datapackage.json edited by hand: the wrong JSON type
+    Case("descriptor-constraints-a-number", edit_package(lambda p: _set(field_of(p, "events", "date_start"), "constraints", 5)),
+         "data/datapackage.json", None, None, 'an object such as {"required": true}', load="events",
+         also=["resource 'events', field 'date_start': constraints the number 5"], build_stops="datapackage.json"),
+    Case("descriptor-primary-key-a-number", edit_package(lambda p: _set(res_of(p, "events")["schema"], "primaryKey", 5)),
+         "data/datapackage.json", None, None, "a field name, or a list of field names", load="events",
+         also=["resource 'events': primaryKey the number 5"], build_stops="datapackage.json"),
+    Case("descriptor-schema-a-list", edit_package(lambda p: _set(res_of(p, "outlets"), "schema", [])),
+         "data/datapackage.json", None, None, "a schema object", load="outlets",
+         also=["resource 'outlets': schema a list (0 items)"], build_stops="datapackage.json"),
+    Case("descriptor-field-a-string",
+         edit_package(lambda p: res_of(p, "events")["schema"]["fields"].__setitem__(1, "date_start")),
+         "data/datapackage.json", None, None, "every field to be an object", load="events",
+         also=["schema.fields[1] is the text 'date_start'"], build_stops="datapackage.json"),
+    Case("descriptor-foreign-keys-an-object",
+         edit_package(lambda p: _set(res_of(p, "events")["schema"], "foreignKeys",
+                                     res_of(p, "events")["schema"]["foreignKeys"][0])),
+         "data/datapackage.json", None, None, "a list of foreign keys", load="events",
+         also=["schema.foreignKeys an object"], build_stops="datapackage.json"),
+    Case("descriptor-x-evidence-yes", edit_package(lambda p: _set(res_of(p, "quotes"), "x-evidence", "yes")),
+         "data/datapackage.json", None, None, 'an object {"article_field"', load="quotes",
+         also=["resource 'quotes': x-evidence the text 'yes'"], build_stops="datapackage.json"),
+    Case("descriptor-empty-foreign-key",
+         edit_package(lambda p: res_of(p, "events")["schema"]["foreignKeys"].append({})),
+         "data/datapackage.json", None, None, 'an object {"fields": "col", "reference"', load="events",
+         also=["is an empty object {}"], build_stops="datapackage.json", cli=True),
+    Case("descriptor-missing-values-a-text",
+         edit_package(lambda p: _set(res_of(p, "events")["schema"], "missingValues", "NA")),
+         "data/datapackage.json", None, None, "a list of texts", load="events",
+         also=["schema.missingValues the text 'NA'", "read letter by letter"], build_stops="datapackage.json"),
+    Case("descriptor-required-a-text",
+         edit_package(lambda p: _set(field_of(p, "actors", "name_en"), "constraints", {"required": "false"})),
+         "data/datapackage.json", None, None, "true or false, without quotes", load="actors",
+         also=["constraints.required the text 'false'"], build_stops="datapackage.json"),
+    # Spreadsheet saves
+    Case("semicolon-separated", separated_by("outlets.csv", ";"),
+         "data/outlets.csv", 1, None, "cells separated by commas", load="outlets",
+         also=["a semicolon-separated file", "CSV UTF-8 (Comma delimited)"], only_file=True,
+         build_stops="outlets.csv", cli=True),
+    Case("tab-separated", separated_by("framing_terms.csv", "\t"),
+         "data/framing_terms.csv", 1, None, "cells separated by commas", load="framing_terms",
+         also=["a tab-separated file"], only_file=True, build_stops="framing_terms.csv"),
+    Case("rows-of-commas", rows_of_commas("events", 1),
+         "data/events.csv", EVENTS_LAST + 1, None, f"a row of {len(header('events'))} cells", load="events",
+         also=["an empty row (only commas)"], only_file=True, build_stops=f"events.csv, row {EVENTS_LAST + 1}"),
+    Case("key-with-a-trailing-space", set_to("actors", ACT_US, "actor_id", "us "),
+         "data/actors.csv", ACT_US, "actor_id", "an id with no space or line break at either end", load="actors",
+         only_file=True, absent=["data/events.csv", "did you mean 'us '"]),
+    Case("key-with-a-line-break", set_to("outlets", OUTLET_VTC, "outlet_id", "vtc-news\n"),
+         "data/outlets.csv", OUTLET_VTC, "outlet_id", "an id with no space or line break at either end",
+         load="outlets", only_file=True, absent=["data/articles.csv"]),
+    Case("cell-too-long", set_to("outlets", 2, "note", "x" * LONG),
+         "data/outlets.csv", 2, "note", "cells of at most 131,072 characters", load="outlets",
+         also=[f"a cell of {LONG:,} characters"], absent=["broken quoting"], build_stops="outlets.csv, row 2"),
+    Case("old-mac-line-ends", raw_bytes("actor_names.csv", lambda b: b.replace(b"\n", b"\r")),
+         "data/actor_names.csv", 1, None, "line ends LF (\\n) or CRLF", load="actor_names",
+         also=["old Mac line ends", "replace(b'\\r', b'\\n')"], build_stops="actor_names.csv, row 1"),
+    # Build: a missing manifest (it used to be a FileNotFoundError traceback)
+    Case("deleted-manifest", delete("data/articles.csv"),
+         "data/articles.csv", None, None, "the CSV file of table 'articles'", load="articles",
+         build_stops="articles.csv"),
+]
+CASES += HARDENING
+
 IDS = [c.id for c in CASES]
 assert len(set(IDS)) == len(IDS) >= 20
 
@@ -347,6 +519,32 @@ def _check_data(folder: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, encoding="utf-8", timeout=300)
 
 
+def _check_data_in_process(folder: Path) -> subprocess.CompletedProcess:
+    """The same command as _check_data, run in this process (no interpreter to start): what a fresh
+    process would print, a raised exception shown as the traceback it would print."""
+    from iraqtalks.__main__ import main as cli_main
+
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli_main(["check-data", "data"])
+            except BaseException:  # noqa: BLE001 - reported as the traceback a teacher would see
+                traceback.print_exc()
+                code = 1
+    finally:
+        os.chdir(cwd)
+    return subprocess.CompletedProcess(["check-data", "data"], code, out.getvalue(), err.getvalue())
+
+
+def everything(data: Path) -> dict[str, bytes]:
+    """Every file of a case's folder: data/, seeds/ and anything beside them (files a broken folder points at)."""
+    root = data.parent
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> dict[str, Prepared]:
     """Every case broken in its own copy (like conftest's data_copy), and check-data run on each."""
@@ -356,9 +554,13 @@ def prepared(tmp_path_factory) -> dict[str, Prepared]:
         shutil.copytree(DATA_DIR, root / "data")
         shutil.copytree(SEEDS_DIR, root / "seeds")
         case.breaks(root / "data")
-        folders[case.id] = (root, snapshot(root / "data"))
+        folders[case.id] = (root, everything(root / "data"))
+    cli = [cid for cid, case in zip(IDS, CASES) if case.cli]
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        runs = dict(zip(folders, pool.map(_check_data, [root for root, _ in folders.values()])))
+        runs = dict(zip(cli, pool.map(_check_data, [folders[cid][0] for cid in cli])))
+    for cid in folders:
+        if cid not in runs:
+            runs[cid] = _check_data_in_process(folders[cid][0])
     return {cid: Prepared(root / "data", before, runs[cid].returncode, runs[cid].stdout, runs[cid].stderr)
             for cid, (root, before) in folders.items()}
 
@@ -406,6 +608,11 @@ def test_check_data_names_the_problem(case: Case, prepared):
         assert any("expected " in h or case.file.startswith("seeds/") for h in hits), hits
     for text in case.also:
         assert text in run.stdout, f"the report does not say {text!r}:\n{run.stdout}"
+    for text in case.absent:
+        assert text not in run.stdout, f"the report says {text!r}:\n{run.stdout}"
+    if case.only_file:
+        assert list(sections) == [case.file], f"the report blames other files too:\n{run.stdout}"
+        assert len(sections[case.file]) == 1, f"one problem, reported once, expected:\n{run.stdout}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -434,7 +641,7 @@ def test_load_raises_data_error_naming_the_problem(case: Case, prepared):
             assert f"row {row}" in text
         if column is not None:
             assert f"column {column}" in text
-    assert snapshot(run.data) == run.before, "check-data or load() changed a file"
+    assert everything(run.data) == run.before, "check-data or load() changed a file"
 
 
 def _hand_made(snap: dict[str, bytes]) -> dict[str, bytes]:
@@ -447,15 +654,17 @@ def _hand_made(snap: dict[str, bytes]) -> dict[str, bytes]:
 def test_build_stops_or_leaves_hand_made_files_alone(case: Case, prepared, capsys):
     run = prepared[case.id]
     data = run.data
-    before = snapshot(data)
+    before = everything(data)
     status = build_main(data, data.parent / "seeds")  # must not raise, whatever the folder holds
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
+    for text in case.absent:
+        assert text not in out + err, f"the build says {text!r}:\n{out}{err}"
     if case.build_stops:
         assert status == 1, f"the build went ahead on a broken folder:\n{out}"
         assert case.build_stops in err, f"the build's message does not name {case.build_stops!r}:\n{err}"
         assert "Nothing was written." in err
-        assert snapshot(data) == before, "a stopped build wrote files"
+        assert everything(data) == before, "a stopped build wrote files"
     else:
         assert status == 0, f"the build stopped:\n{err}"
         assert _hand_made(snapshot(data)) == _hand_made(before), "the build changed a hand-made file or a seed"
