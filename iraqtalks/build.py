@@ -46,8 +46,8 @@ class BuildError(ValueError):
     """The hand-made tables do not fit the seeds (a quote not found, an unknown article...), or the
     derived files cannot be written.
 
-    ``written`` is kept for callers of earlier versions; it is always False now (a build that stops
-    leaves the data folder as it was).
+    ``written`` is True only when a build that stopped while swapping its files in could not put
+    every file back (a build that stops otherwise leaves the data folder exactly as it was).
     """
 
     def __init__(self, message: str, written: bool = False):
@@ -220,7 +220,8 @@ def _commit(data: Path, outputs: dict[Path, str], removals: list[Path]) -> None:
         undone = _roll_back(journal, created)
         raise BuildError(f"writing {_shown(current)} failed ({exc.strerror or exc}). "
                          + ("Every file already written was put back as it was" if undone else
-                            "Some files could not be put back: restore the data folder from git or a copy")) from None
+                            "Some files could not be put back: restore the data folder from git or a copy"),
+                         written=not undone) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -5,7 +5,8 @@ sees. Each case breaks one thing in its own copy of data/ and seeds/, the way it
 classroom (a spreadsheet saving a BOM or CRLF, a day-first date, a pasted row, a 'corrected' seed),
 and then:
 
-1. ``python -m iraqtalks check-data DIR`` (a real subprocess, run from the copy's folder) exits 1, its
+1. ``python -m iraqtalks check-data DIR`` (run from the copy's folder; a real subprocess for the cases
+   marked ``cli``, the same command in-process for the others, which is much faster) exits 1, its
    report names the file, the spreadsheet row and the column (where they apply) and says what was
    expected, and nothing in its output is a Python traceback;
 2. ``load(table)`` raises DataError (never a pandas, csv, json or Unicode error) whose problems name
@@ -17,8 +18,10 @@ and then:
    it cannot work it stops with a message naming the file and writes nothing; otherwise it
    regenerates only the derived files and leaves every hand-made file and seed as it was.
 
-The check-data runs of all cases are started together (a few at a time, one per core), because
-each is a fresh Python process; the cases themselves are independent copies.
+The check-data runs in fresh processes are started together (a few at a time, one per core); the
+cases themselves are independent copies. The tests after the table of cases cover what is not one
+broken folder: a spreadsheet's save read as the same data, repeated problems shown as one, a build
+whose last write fails, a reader that closes the pipe early, date objects passed in a DataFrame.
 """
 from __future__ import annotations
 
@@ -29,15 +32,16 @@ import json
 import os
 import re
 import shutil
-import traceback
 import subprocess
 import sys
+import traceback
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
 import pytest
 
 from conftest import get_cell, read_rows, snapshot, write_rows
@@ -203,7 +207,7 @@ class Case:
     also: list[str] = field(default_factory=list)  # more text the report must contain
     absent: list[str] = field(default_factory=list)  # text the report (and the build's message) must not contain
     only_file: bool = False  # the report names no other file (the right row is blamed, not those that refer to it)
-    cli: bool = True  # check-data in a fresh process; False: the same command in-process (faster)
+    cli: bool = False  # True: check-data in a fresh process (end to end); False: the same command in-process
 
 
 EV_JORDAN = row_where("events", "event_id", "e2024-01-28-jordan-attack")
@@ -301,7 +305,7 @@ CASES = [
          load="event_reports", build_stops=f"event_reports.csv, row {REPORTS_LAST}"),
     Case("unclosed-quote", unclose_a_quote,
          "data/outlets.csv", 3, None, "cells quoted the CSV way", load="outlets",
-         build_stops="outlets.csv, row 3"),
+         build_stops="outlets.csv, row 3", cli=True),
     Case("blank-required-cell", set_to("actors", 3, "name_en", ""),
          "data/actors.csv", 3, "name_en", "a value: this column is required", load="actors"),
     Case("wrong-pattern-sha256", _edit("articles", ARTICLE_ROW_A000, "sha256", str.upper),
@@ -312,7 +316,7 @@ CASES = [
          f"seeds/{SEED_A000}", None, None, f"articles.csv row {ARTICLE_ROW_A000}, column sha256 expects {SHA_A000}",
          load="events",
          load_where=("data/events.csv", EV_LETTER, "evidence", "text copied exactly from the seed"),
-         build_stops=f"column sha256 expects {SHA_A000}"),
+         build_stops=f"column sha256 expects {SHA_A000}", cli=True),
     Case("deleted-seed", delete(f"seeds/{SEED_A001}"),
          f"seeds/{SEED_A001}", None, None, f"missing (articles.csv row {ARTICLE_ROW_A001} lists it)", load="events",
          load_where=("data/events.csv", EV_A001, "evidence", f"seeds/{SEED_A001}. That seed file cannot be read"),
@@ -321,10 +325,10 @@ CASES = [
          "data/numbers.csv", None, None, "the CSV file of table 'numbers'", load="numbers", build_stops="numbers.csv"),
     Case("not-utf8", raw_bytes("outlets.csv", lambda b: b.decode("utf-8").encode("utf-16")),
          "data/outlets.csv", None, None, "text encoded as UTF-8", load="outlets", build_stops="outlets.csv",
-         also=["bytes that are not UTF-8 on line 1"]),
+         also=["bytes that are not UTF-8 on line 1"], cli=True),
     Case("datapackage-not-json", raw_bytes("datapackage.json", lambda b: b[: len(b) // 2]),
          "data/datapackage.json", None, None, "valid JSON", load="events", build_stops="datapackage.json",
-         also=["invalid JSON at line"]),
+         also=["invalid JSON at line"], cli=True),
 ]
 
 
@@ -692,3 +696,225 @@ def test_every_case_breaks_something_the_kit_has():
             assert name in declared, case.id
             if case.column and case.row != 1:
                 assert case.column in declared[name], case.id
+
+
+# --------------------------------------------------------------------------- issue 15: beyond one broken folder
+
+
+def _copy(tmp_path: Path, name: str = "data") -> Path:
+    shutil.copytree(DATA_DIR, tmp_path / name)
+    shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
+    return tmp_path / name
+
+
+def _cli(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+    """`python -m iraqtalks ARGV` run in-process from `cwd`: (exit status, stdout, stderr)."""
+    from iraqtalks.__main__ import main as cli_main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli_main(argv)
+    finally:
+        os.chdir(old)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _typed_equal(a, b) -> bool:
+    a, b = a.copy(), b.copy()
+    a.attrs, b.attrs = {}, {}
+    return a.equals(b) and list(a.dtypes) == list(b.dtypes)
+
+
+def test_a_spreadsheet_save_is_read_as_the_same_data(tmp_path):
+    """Excel's 'CSV UTF-8' (a byte-order mark, CRLF line ends) is the normal case: check-data accepts it, load()
+    gives the same typed data, and the build works (the manifest too) and leaves the teacher's files as saved."""
+    data = _copy(tmp_path)
+    saved = ["articles.csv", "actors.csv", "events.csv", "actor_names.csv"]
+    for name in saved:
+        path = data / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    code, out, err = _cli(["check-data", "data"], tmp_path)
+    assert (code, err) == (0, ""), out + err
+    assert out.startswith("data/ is valid:"), out
+    for name in saved:
+        table = name[:-4]
+        assert _typed_equal(load(table, data), load(table)), f"{name} read differently once saved by a spreadsheet"
+    before = everything(data)
+    assert build_main(data, data.parent / "seeds") == 0
+    after = everything(data)
+    for name in saved:
+        assert after[f"data/{name}"] == before[f"data/{name}"], f"the build changed {name}"
+    for name in sorted(DERIVED) + ["README.md"]:
+        assert after[f"data/{name}"] == (DATA_DIR / name).read_bytes(), f"the build wrote a different {name}"
+
+
+def test_repeated_problems_are_one_problem_with_their_rows(tmp_path):
+    """Day-first dates in every row are one problem listing the rows, and the report's last line re-runs the
+    check on the folder exactly as the teacher typed it."""
+    data = _copy(tmp_path, "my data")
+    rows = read_rows(data / "events.csv")
+    j = rows[0].index("date_start")
+    for r in rows[1:]:
+        y, m, d = r[j].split("-")
+        r[j] = f"{d}/{m}/{y}"
+    write_rows(data / "events.csv", rows)
+    n = len(rows) - 1
+    code, out, err = _cli(["check-data", "my data"], tmp_path)
+    assert code == 1 and err == "", out + err
+    lines = [line for line in out.splitlines() if "column date_start" in line]
+    assert len(lines) == 1, out
+    assert f"rows 2-{n + 1} ({n} rows), column date_start: found {rows[1][j]!r} in row 2 (and {n - 1} more like it)" \
+        in lines[0], lines[0]
+    assert "Vietnamese writes the day first" in lines[0]
+    assert out.splitlines()[0] == f"my data/ has 1 problem (in {n} places):", out.splitlines()[0]
+    assert out.rstrip().endswith("then run `python -m iraqtalks check-data 'my data'` again."), out
+    with pytest.raises(DataError) as err_info:
+        load("events", data)
+    assert len(err_info.value.problems) == n  # every row is still a Problem for code that reads them
+    assert f"cannot be loaded: 1 problem (in {n} places)" in str(err_info.value)
+
+
+def _stale_derived(data: Path) -> None:
+    """Derived files that differ from a fresh build: one clean text missing, one extra, a short cleaning log."""
+    (data / "clean" / "a000.txt").unlink()
+    (data / "clean" / "zz-old.txt").write_text("an article no longer listed\n", encoding="utf-8")
+    log = data / "cleaning_log.csv"
+    log.write_bytes(log.read_bytes().split(b"\n", 1)[0] + b"\n")
+
+
+def test_build_is_all_or_nothing_when_the_last_write_fails(tmp_path, monkeypatch, capsys):
+    """The last file to be swapped in cannot be written: every file already swapped is put back."""
+    import iraqtalks.build as build_module
+
+    data = _copy(tmp_path)
+    _stale_derived(data)
+    before = everything(data)
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        if Path(dst).name == "README.md" and Path(src).name.startswith("new-"):  # the last file the build swaps in
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(build_module.os, "replace", failing_replace)
+    assert build_main(data, data.parent / "seeds") == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and out == ""
+    assert "README.md failed (No space left on device)" in err and "put back as it was" in err, err
+    assert "Nothing was written." in err
+    assert everything(data) == before, "a failed build left some files new and some old"
+    assert not list(data.glob(".build-*")), "the temporary folder was left behind"
+    monkeypatch.setattr(build_module.os, "replace", real_replace)
+    assert build_main(data, data.parent / "seeds") == 0  # and the same folder builds once the disk has room
+    assert (data / "clean" / "a000.txt").read_bytes() == (DATA_DIR / "clean" / "a000.txt").read_bytes()
+    assert not (data / "clean" / "zz-old.txt").exists()
+
+
+def test_build_stops_when_clean_is_a_file(tmp_path, capsys):
+    data = _copy(tmp_path)
+    shutil.rmtree(data / "clean")
+    (data / "clean").write_text("notes\n", encoding="utf-8")
+    _stale_derived_tables = data / "sentences.csv"
+    _stale_derived_tables.write_bytes(_stale_derived_tables.read_bytes()[:200])
+    before = everything(data)
+    assert build_main(data, data.parent / "seeds") == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "clean is a file, but the build writes" in err and "must be a folder" in err, err
+    assert "Nothing was written." in err
+    assert everything(data) == before
+
+
+def test_build_stops_when_the_folder_cannot_be_written(tmp_path, monkeypatch, capsys):
+    """A read-only data folder (simulated: tests may run as root, who can write anywhere)."""
+    import iraqtalks.build as build_module
+
+    data = _copy(tmp_path)
+    _stale_derived(data)
+    before = everything(data)
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(build_module.tempfile, "mkdtemp", read_only)
+    assert build_main(data, data.parent / "seeds") == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "cannot write in" in err and "(Permission denied)" in err, err
+    assert "Make the folder writable" in err and "Nothing was written." in err
+    assert everything(data) == before
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can write to a read-only folder")
+def test_build_stops_on_a_read_only_folder(tmp_path, capsys):
+    data = _copy(tmp_path)
+    _stale_derived(data)
+    before = everything(data)
+    os.chmod(data, 0o555)
+    try:
+        assert build_main(data, data.parent / "seeds") == 1
+    finally:
+        os.chmod(data, 0o755)
+    out, err = capsys.readouterr()
+    assert "cannot write in" in err and "Traceback" not in err
+    assert everything(data) == before
+
+
+def test_the_build_command_names_a_mistyped_folder(tmp_path):
+    """`python -m iraqtalks build datta` (a fresh process): one clear message, exit 1."""
+    _copy(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               PYTHONIOENCODING="utf-8")
+    done = subprocess.run([sys.executable, "-m", "iraqtalks", "build", "datta"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert done.returncode == 1 and done.stdout == "", done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "datta/: no such folder; expected a data folder containing datapackage.json" in done.stderr, done.stderr
+    assert "Nothing was written." in done.stderr
+    assert not (tmp_path / "datta").exists()
+
+
+def _every_quote_wrong(data: Path) -> None:
+    rows = read_rows(data / "events.csv")
+    j = rows[0].index("evidence")
+    for r in rows[1:]:
+        r[j] = "not in any seed " + r[j][::-1]
+    write_rows(data / "events.csv", rows)
+
+
+@pytest.mark.parametrize("argv", [["check-data", "data"], ["build", "data"], ["--help"]],
+                         ids=["check-data", "build", "help"])
+def test_a_reader_that_stops_early_is_no_error(tmp_path, argv):
+    """`python -m iraqtalks check-data DIR | head -1`: no BrokenPipeError traceback, whatever the command."""
+    data = _copy(tmp_path)
+    if argv[0] == "check-data":
+        _every_quote_wrong(data)  # a long report, more than a pipe holds
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               PYTHONIOENCODING="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "iraqtalks", *argv], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline() if argv[0] == "check-data" else b""
+    proc.stdout.close()  # what `head -1` does after its line
+    err = proc.stderr.read().decode("utf-8")
+    proc.wait(timeout=300)
+    if argv[0] == "check-data":
+        assert first.startswith(b"data/ has ")
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_date_objects_in_a_dataframe_are_dates(tmp_path):
+    """A DataFrame whose date column holds Timestamps (or dates) as objects is read as those dates, not
+    reported as text that is not an ISO date."""
+    from iraqtalks import widgets
+
+    tables = {t: load(t) for t in ("events", "event_reports", "articles", "actors")}
+    expected = widgets.coverage_matrix(tables=tables)
+    events = tables["events"].copy()
+    events["date_start"] = events["date_start"].astype(object)  # Timestamps as objects
+    events["date_end"] = pd.Series([t.date() for t in events["date_end"]], dtype=object)  # datetime.date objects
+    assert widgets.coverage_matrix(tables={**tables, "events": events}).equals(expected)
+    events["date_start"] = events["date_start"].astype(str)  # '2014-01-01 00:00:00': text, not an ISO date
+    with pytest.raises(DataError) as err:
+        widgets.coverage_matrix(tables={**tables, "events": events})
+    assert "found '2014-01-01 00:00:00', expected an ISO date like 2024-01-27" in str(err.value)
