@@ -1620,8 +1620,9 @@ def _selected(pkg: dict, tables) -> list[dict]:
 def validate(data_dir: str | Path | None = None, tables: str | Iterable[str] | None = None) -> list[Problem]:
     """Every problem in a data folder (or in some of its tables), sorted by file then row.
 
-    Checks, all read from datapackage.json: the file exists (derived tables too), is UTF-8 without
-    a BOM, has LF line ends, has exactly the declared columns, every row has one cell per column;
+    Checks, all read from datapackage.json: the file exists (derived tables too) inside the data
+    folder, is UTF-8 (a spreadsheet's byte-order mark and CRLF line ends are read as the same data),
+    is comma-separated, has exactly the declared columns, every row has one cell per column;
     required cells are filled; types (string, integer, number, ISO date, boolean); enum and pattern
     constraints; primary keys are unique; foreign keys point at existing rows (an empty cell is no
     reference); text is Unicode NFC and has no HTML/script markup; each evidence quote occurs
@@ -1758,7 +1759,7 @@ def evidence_rows(data_dir: str | Path | None = None) -> Iterator[EvidenceRow]:
     declaration and each of its quote fields. It does not check the quotes (``validate`` does);
     it raises DataError if a table cannot be read whole: missing file, not UTF-8, empty, without
     its article or quote column, or with a problem in the file itself (broken quoting, a row of the
-    wrong length, an empty row, a BOM, CRLF line ends), so that nothing is derived from part of a table.
+    wrong length, an empty row, old Mac line ends), so that nothing is derived from part of a table.
     """
     dd = _data_dir(data_dir)
     pkg = _package(dd)
