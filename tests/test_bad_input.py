@@ -876,20 +876,23 @@ def test_the_build_command_names_a_mistyped_folder(tmp_path):
 
 
 def _every_quote_wrong(data: Path) -> None:
-    rows = read_rows(data / "events.csv")
-    j = rows[0].index("evidence")
-    for r in rows[1:]:
-        r[j] = "not in any seed " + r[j][::-1]
-    write_rows(data / "events.csv", rows)
+    """Every evidence quote of every table changed: a report of several hundred lines."""
+    for res in PACKAGE["resources"]:
+        if not res.get("x-evidence"):
+            continue
+        rows = read_rows(data / res["path"])
+        j = rows[0].index("evidence")
+        for r in rows[1:]:
+            r[j] = "not in any seed " + r[j][::-1]
+        write_rows(data / res["path"], rows)
 
 
-@pytest.mark.parametrize("argv", [["check-data", "data"], ["build", "data"], ["--help"]],
-                         ids=["check-data", "build", "help"])
+@pytest.mark.parametrize("argv", [["check-data", "data"], ["build", "data"]], ids=["check-data", "build"])
 def test_a_reader_that_stops_early_is_no_error(tmp_path, argv):
     """`python -m iraqtalks check-data DIR | head -1`: no BrokenPipeError traceback, whatever the command."""
     data = _copy(tmp_path)
     if argv[0] == "check-data":
-        _every_quote_wrong(data)  # a long report, more than a pipe holds
+        _every_quote_wrong(data)  # a report longer than a pipe holds, so the command is still writing at the close
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                PYTHONIOENCODING="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "iraqtalks", *argv], cwd=tmp_path, env=env,
