@@ -385,6 +385,7 @@ def _check_package(pkg, shown: str) -> list[Problem]:
         bad("top level", found, "a 'resources' list with one entry per table")
         return out
     names: dict[str, dict] = {}
+    declared: set[str] = set()  # every resource name, even of a resource whose schema is reported as broken
     paths: dict[str, str] = {}
     for i, res in enumerate(pkg["resources"]):
         where = f"resources[{i}]"
@@ -396,6 +397,7 @@ def _check_package(pkg, shown: str) -> list[Problem]:
                 "every resource to have a name (text)")
             continue
         where = f"resource {res['name']!r}"
+        declared.add(res["name"])
         if not isinstance(res.get("path"), str):
             bad(where, "no 'path'" if "path" not in res else f"path {_kind(res['path'])}",
                 "a path: the name of its CSV file inside the data folder, as text (e.g. \"events.csv\")")
@@ -526,7 +528,8 @@ def _check_package(pkg, shown: str) -> list[Problem]:
                 if k not in fnames:
                     bad(where, f"foreign key field {k!r}", "a declared field name")
             if target not in names:
-                bad(where, f"foreign key to unknown resource {target!r}", "a declared resource name")
+                if target not in declared:  # else its broken schema is reported already
+                    bad(where, f"foreign key to unknown resource {target!r}", "a declared resource name")
                 continue
             tnames = [g.get("name") for g in names[target]["schema"]["fields"] if isinstance(g, dict)]
             for k in rfields:
@@ -556,7 +559,7 @@ def _check_package(pkg, shown: str) -> list[Problem]:
                     if k not in fnames:
                         bad(evw, f"field {k!r}", "a declared field name")
     if ARTICLES not in names:
-        if not any(isinstance(r, dict) and r.get("name") == ARTICLES for r in pkg["resources"]):
+        if ARTICLES not in declared:
             bad("resources", f"no {ARTICLES!r} resource", "the seed manifest articles (article_id, seed_file)")
     else:
         anames = [f.get("name") for f in names[ARTICLES]["schema"]["fields"] if isinstance(f, dict)]
