@@ -376,6 +376,16 @@ def seed_outside_the_seeds_folder(data: Path) -> None:
     set_to("articles", ARTICLE_ROW_A000, "seed_file", "../secret.txt")(data)
 
 
+def seed_linked_outside(data: Path) -> None:
+    """A seed replaced by a link to a copy outside the seeds folder (same bytes: the checksum alone would pass)."""
+    seed = data.parent / "seeds" / SEED_A000
+    outside = data.parent / "elsewhere" / SEED_A000
+    outside.parent.mkdir()
+    shutil.copy(seed, outside)
+    seed.unlink()
+    seed.symlink_to(outside)
+
+
 def link(table_file: str, target: str | Callable[[Path], str]):
     def apply(data: Path) -> None:
         path = data / table_file
@@ -425,6 +435,9 @@ HARDENING = [
          "data/articles.csv", ARTICLE_ROW_A000, "seed_file", "the name of a file inside the seeds folder",
          load="articles", also=["'../secret.txt' goes up out of the seeds folder"], absent=["SECRET-SEED-LINE"],
          build_stops="'../secret.txt' goes up out of the seeds folder", cli=True),
+    Case("seed-linked-outside-the-seeds-folder", seed_linked_outside,
+         "data/articles.csv", ARTICLE_ROW_A000, "seed_file", "the name of a file inside the seeds folder",
+         load="articles", also=["outside the seeds folder"], build_stops="outside the seeds folder"),
     Case("link-loop", link("outlets.csv", "outlets.csv"),
          "data/outlets.csv", None, None, "a CSV file, or a link to one inside the data folder", load="outlets",
          also=["a symbolic link that leads back to itself (a loop)"], build_stops="outlets.csv"),
