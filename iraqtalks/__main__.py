@@ -3,6 +3,7 @@ grading TOOL DIR}."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -55,5 +56,21 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def run(argv: list[str] | None = None) -> int | str | None:
+    """main(), for the command line: a reader that stops early (``... | head -1``) is not an error to report."""
+    try:
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # argparse's --help and usage errors
+            status = exc.code
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python's advice: send the rest of the output nowhere, so that the exit does not fail on the flush.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -8,9 +8,11 @@ The steps, in order (nothing is written unless every step succeeds):
    sentences (:func:`iraqtalks.clean.split_sentences`).
 3. Find every evidence quote of every hand-made table (resources with ``x-evidence`` in
    data/datapackage.json) in its raw seed: line, character offsets, number of occurrences.
-4. Write ``data/clean/<article_id>.txt``, ``cleaning_log.csv``, ``sentences.csv`` and
-   ``evidence_locations.csv`` (UTF-8, NFC, LF line ends; the same bytes on every run), then
-   regenerate data/README.md with :func:`iraqtalks.datadict.write` when that module exists.
+4. Write ``data/clean/<article_id>.txt``, ``cleaning_log.csv``, ``sentences.csv``,
+   ``evidence_locations.csv`` (UTF-8, NFC, LF line ends; the same bytes on every run) and
+   data/README.md (:func:`iraqtalks.datadict.render`, when that module exists): all of them to a
+   temporary folder inside the data folder first, then swapped in. If a write or a swap fails, the
+   files already swapped are put back, so the data folder is left exactly as it was.
 
 The column order of every derived CSV comes from its resource in data/datapackage.json.
 """
@@ -20,7 +22,10 @@ import csv
 import importlib.util
 import io
 import os
+import re
+import shutil
 import sys
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -38,9 +43,11 @@ DERIVED = ("cleaning_log", "sentences", "evidence_locations")
 
 
 class BuildError(ValueError):
-    """The hand-made tables do not fit the seeds (a quote not found, an unknown article...).
+    """The hand-made tables do not fit the seeds (a quote not found, an unknown article...), or the
+    derived files cannot be written.
 
-    ``written`` is True only when the derived files were already written (data/README.md failed).
+    ``written`` is True only when a build that stopped while swapping its files in could not put
+    every file back (a build that stops otherwise leaves the data folder exactly as it was).
     """
 
     def __init__(self, message: str, written: bool = False):
@@ -69,7 +76,7 @@ def _evidence_rows(data: Path, package: dict) -> list[dict]:
         spec = res.get("x-evidence")
         if not spec:
             continue
-        quote_fields = spec["quote_fields"]
+        quote_fields = schema._as_list(spec["quote_fields"])
         if res.get("x-derived") or len(quote_fields) != 1:
             raise BuildError(
                 f"datapackage.json, resource {res['name']}: x-evidence is for hand-made tables with exactly one "
@@ -148,13 +155,107 @@ def _csv_text(fields: list[str], rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def _write(path: Path, text: str) -> None:
-    if not unicodedata.is_normalized("NFC", text):
-        raise BuildError(f"{path}: the text to write is not Unicode NFC")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(text.encode("utf-8"))
-    os.replace(tmp, path)
+def _shown(path: Path) -> str:
+    return schema._display(path)
+
+
+def _check_targets(data: Path, outputs: dict[Path, str]) -> None:
+    """Before anything is written: every file to write must be a file (or absent) in folders (or absent)."""
+    for path, text in outputs.items():
+        if not unicodedata.is_normalized("NFC", text):
+            raise BuildError(f"{_shown(path)}: the text to write is not Unicode NFC")
+        if not schema._inside(path, data):
+            raise BuildError(f"{_shown(path)} leads out of the data folder (through a link to "
+                             f"{os.path.realpath(path)}); the build writes only inside the data folder: replace "
+                             "the link with a folder or a file")
+        for parent in reversed(path.relative_to(data).parents[:-1]):
+            folder = data / parent
+            if os.path.lexists(folder) and not folder.is_dir():
+                raise BuildError(f"{_shown(folder)} is a file, but the build writes {_shown(path)} inside it, so it "
+                                 f"must be a folder: rename or move that file, then build again")
+        if path.is_dir():
+            raise BuildError(f"{_shown(path)} is a folder, but the build writes a file of that name: rename or move "
+                             "the folder, then build again")
+
+
+def _commit(data: Path, outputs: dict[Path, str], removals: list[Path]) -> None:
+    """Write every output to a temporary folder inside ``data``, then swap them in (and remove ``removals``).
+
+    All or nothing: if any step fails, the files already swapped are put back and a BuildError says
+    what failed. The temporary folder is always removed.
+    """
+    _check_targets(data, outputs)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".build-", dir=data))
+    except OSError as exc:
+        raise BuildError(f"cannot write in {schema._folder_display(data)} ({exc.strerror}): the build writes the "
+                         "derived tables there. Make the folder writable, or build a copy of it") from None
+    journal: list[tuple[Path, Path | None]] = []  # (file, its old version in the stage, or None if it is new)
+    created: list[Path] = []
+    current = data
+    try:
+        staged = {}
+        for i, (path, text) in enumerate(outputs.items()):
+            current = path
+            staged[path] = stage / f"new-{i}"
+            staged[path].write_bytes(text.encode("utf-8"))
+        for path in removals:
+            current = path
+            backup = stage / f"old-{len(journal)}"
+            os.replace(path, backup)
+            journal.append((path, backup))
+        for path, new in staged.items():
+            current = path
+            for parent in reversed(path.relative_to(data).parents[:-1]):
+                if not (data / parent).is_dir():
+                    (data / parent).mkdir()
+                    created.append(data / parent)
+            backup = None
+            if os.path.lexists(path):
+                backup = stage / f"old-{len(journal)}"
+                os.replace(path, backup)
+            journal.append((path, backup))
+            os.replace(new, path)
+    except OSError as exc:
+        undone = _roll_back(journal, created)
+        raise BuildError(f"writing {_shown(current)} failed ({exc.strerror or exc}). "
+                         + ("Every file already written was put back as it was" if undone else
+                            "Some files could not be put back: restore the data folder from git or a copy"),
+                         written=not undone) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _roll_back(journal: list[tuple[Path, Path | None]], created: list[Path]) -> bool:
+    ok = True
+    for path, backup in reversed(journal):
+        try:
+            if os.path.lexists(path):
+                os.unlink(path)
+            if backup is not None:
+                os.replace(backup, path)
+        except OSError:
+            ok = False
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            ok = False
+    return ok
+
+
+_FILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _check_manifest(data: Path, package: dict) -> None:
+    """The seed manifest must be readable as a whole before the build trusts it (raises DataError)."""
+    res = _resource(package, "articles")
+    parsed = schema._parse(data / res["path"])
+    if parsed.exists and not parsed.problems and parsed.has("article_id", "seed_file", "sha256"):
+        return
+    problems = [p for p in schema._checked(data, package, res).problems if p.row in (None, 1) or p.column is None]
+    raise schema.DataError(problems or [schema.Problem(_shown(data / res["path"]), expected="a readable table")],
+                           heading=f"the seed manifest {_shown(data / res['path'])} cannot be read")
 
 
 # --- The build -----------------------------------------------------------------------------------
@@ -170,15 +271,24 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
     and ``notes``.
     """
     data = _data_dir(data_dir)
+    if not data.is_dir():
+        what = "a file" if data.exists() else "no such folder"
+        raise BuildError(f"{schema._folder_display(data)}: {what}; expected a data folder containing "
+                         "datapackage.json and the CSV files (check the spelling of the folder)")
+    package = schema.read_package(data)  # its shape, its paths (inside the folder), its links: before any table
+    _check_manifest(data, package)
     seeds = Path(seeds_dir) if seeds_dir is not None else seeds_dir_for(data)
     verify_seeds(data, seeds)  # raises SeedError before anything is written
 
-    package = schema.read_package(data)
     articles = manifest(data)
     raws, cleans, seed_files = {}, {}, {}
     log_rows, sentence_rows = [], []
-    for art in articles:
+    for n, art in enumerate(articles, start=2):
         aid = art["article_id"]
+        if not _FILE_ID.fullmatch(aid or ""):
+            raise BuildError(f"{_shown(data / 'articles.csv')} row {n}, column article_id: found {aid!r}, expected "
+                             "an id of letters, digits, '-', '_' and '.' that starts with a letter or digit (the build "
+                             f"writes the clean text to {CLEAN_DIR}/<article_id>.txt)")
         raw = read_raw(art["seed_file"], seeds)
         clean, log = clean_article(aid, raw)
         raws[aid], cleans[aid], seed_files[aid] = raw, clean, art["seed_file"]
@@ -199,15 +309,6 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
         outputs[data / res["path"]] = _csv_text(_field_names(package, name), tables[name])
 
     notes = []
-    clean_folder = data / CLEAN_DIR
-    if clean_folder.is_dir():
-        for stale in sorted(clean_folder.glob("*.txt")):
-            if stale not in outputs:
-                stale.unlink()
-                notes.append(f"removed {stale}: no article {stale.stem} in articles.csv")
-    for path, text in outputs.items():
-        _write(path, text)
-
     readme = None
     if importlib.util.find_spec("iraqtalks.datadict") is None:
         notes.append("data/README.md was not regenerated: iraqtalks/datadict.py is missing")
@@ -215,10 +316,23 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
         from . import datadict
 
         try:
-            readme = str(datadict.write(data))
+            text = datadict.render(data)
         except schema.DataError as exc:
-            raise BuildError(f"the derived files were written, but data/README.md could not be "
-                             f"regenerated: {exc}", written=True) from exc
+            raise BuildError(f"data/README.md could not be generated: {exc}") from exc
+        readme_path = data / "README.md"
+        if readme_path in outputs:
+            raise BuildError("datapackage.json: a derived table has the path README.md, the data dictionary's file")
+        outputs[readme_path] = text
+        readme = str(readme_path)
+
+    clean_folder = data / CLEAN_DIR
+    stale_files = []
+    if clean_folder.is_dir():
+        for stale in sorted(clean_folder.glob("*.txt")):
+            if stale not in outputs:
+                stale_files.append(stale)
+                notes.append(f"removed {stale}: no article {stale.stem} in articles.csv")
+    _commit(data, outputs, stale_files)
 
     return {
         "data_dir": str(data),
@@ -238,7 +352,7 @@ def main(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None
         print(str(exc), file=sys.stderr)
         print("Nothing was written.", file=sys.stderr)
         return 1
-    except (BuildError, CleaningError, schema.DataError) as exc:
+    except (BuildError, CleaningError, schema.DataError, OSError) as exc:
         print(f"Build stopped: {exc}", file=sys.stderr)
         if not getattr(exc, "written", False):
             print("Nothing was written.", file=sys.stderr)

@@ -132,7 +132,8 @@ def render(data_dir: str | Path | None = None) -> str:
         "",
         "## Conventions",
         "",
-        "- Files are CSV, UTF-8 (no byte-order mark), Unicode NFC, LF line ends; an empty cell means missing.",
+        "- Files are CSV, UTF-8 (no byte-order mark), Unicode NFC, LF line ends; an empty cell means missing. "
+        "A spreadsheet's 'CSV UTF-8' save (with a byte-order mark and CRLF line ends) is read as the same data.",
         "- Dates are ISO `YYYY-MM-DD`. The verbatim columns (every `evidence`, and those described as "
         "verbatim or as written) keep the Vietnamese text exactly as printed: there `28/1` is 28 January, "
         "`8.2` is 8 February and `2.500` is 2500.",

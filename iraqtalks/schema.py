@@ -19,11 +19,14 @@ import copy
 import csv
 import datetime as _dt
 import difflib
+import errno
 import hashlib
 import io
 import json
 import os
 import re
+import shlex
+import stat
 import time
 import unicodedata
 from bisect import bisect_left
@@ -78,7 +81,8 @@ def _display(path: Path) -> str:
 
 @lru_cache(maxsize=1024)
 def _display_from(path: str, cwd: str) -> str:
-    resolved = Path(path).resolve()
+    p = Path(cwd) / path
+    resolved = p.parent.resolve() / p.name  # a file that is a link is named as itself, not as its target
     for base in (ROOT, Path(cwd)):
         try:
             return resolved.relative_to(base.resolve()).as_posix()
@@ -104,16 +108,22 @@ class Problem:
     expected: str | None = None
     message: str = ""
     found_is_value: bool = True
+    kind: str | None = None  # problems of one kind in one file and column are shown as one, with their rows
 
-    def describe(self, with_file: bool = True) -> str:
+    def describe(self, with_file: bool = True, rows: list[int] | None = None) -> str:
         where = [self.file] if with_file else []
-        if self.row is not None:
+        if rows:
+            where.append(f"rows {_row_ranges(rows)} ({len(rows)} rows)")
+        elif self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column}")
         bits = []
         if self.found is not None:
-            bits.append("found " + (_show(self.found) if self.found_is_value else self.found))
+            found = "found " + (_show(self.found) if self.found_is_value else self.found)
+            if rows:
+                found += f" in row {self.row} (and {len(rows) - 1} more like it)"
+            bits.append(found)
         if self.expected:
             bits.append("expected " + self.expected)
         text = ", ".join(bits)
@@ -129,14 +139,65 @@ class Problem:
         return self.describe()
 
 
+_GROUP_MIN = 3  # this many problems of one kind in one file and column are shown as one
+
+
+def _row_ranges(rows: list[int], limit: int = 12) -> str:
+    """2, 3, 4, 7 -> '2-4, 7' (at most `limit` ranges, then '...')."""
+    ranges: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if ranges and r == ranges[-1][1] + 1:
+            ranges[-1][1] = r
+        else:
+            ranges.append([r, r])
+    parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in ranges]
+    return ", ".join(parts[:limit]) + (", …" if len(parts) > limit else "")
+
+
+def _grouped(problems: list[Problem]) -> list[list[Problem]]:
+    """The problems in order, except that those of one kind in one file and column (3 or more, each with a
+    row) become one entry at the place of the first."""
+    def key(p: Problem):
+        return (p.file, p.column, p.kind) if p.kind and p.row is not None else None
+
+    counts: dict[tuple, int] = {}
+    for p in problems:
+        k = key(p)
+        if k is not None:
+            counts[k] = counts.get(k, 0) + 1
+    out: list[list[Problem]] = []
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        k = key(p)
+        if k is None or counts[k] < _GROUP_MIN:
+            out.append([p])
+        elif k in groups:
+            groups[k].append(p)
+        else:
+            groups[k] = [p]
+            out.append(groups[k])
+    return out
+
+
+def _describe_group(group: list[Problem], with_file: bool = True) -> str:
+    if len(group) == 1:
+        return group[0].describe(with_file)
+    return group[0].describe(with_file, rows=[p.row for p in group])
+
+
+def _count(problems: list[Problem]) -> str:
+    """'1 problem', '3 problems', '2 problems (in 70 rows)'."""
+    n, k = len(problems), len(_grouped(problems))
+    return f"{k} problem{'s' if k != 1 else ''}" + (f" (in {n} places)" if n != k else "")
+
+
 class DataError(Exception):
     """The data (or datapackage.json) has problems; ``.problems`` lists them all."""
 
     def __init__(self, problems: Iterable[Problem], heading: str | None = None):
         self.problems = list(problems)
-        n = len(self.problems)
-        heading = heading or f"{n} problem{'s' if n != 1 else ''} in the data"
-        lines = [f"{heading}:"] + [f"  {i}. {p}" for i, p in enumerate(self.problems, 1)]
+        heading = heading or f"{_count(self.problems)} in the data"
+        lines = [f"{heading}:"] + [f"  {i}. {_describe_group(g)}" for i, g in enumerate(_grouped(self.problems), 1)]
         super().__init__("\n".join(lines))
 
 
@@ -206,7 +267,47 @@ def _package(dd: Path) -> dict:
         _PKG_CACHE[str(path)] = (key, pkg, problems)
     if problems:
         raise DataError(problems, heading=f"{_display(path)} cannot be used")
+    outside = _links_outside(dd, pkg)  # not cached: links can change without datapackage.json changing
+    if outside:
+        raise DataError(outside, heading=f"The data folder {_folder_display(dd)} cannot be used")
     return pkg
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with every link in it followed, is inside `folder` (links followed too)."""
+    real, base = os.path.realpath(path), os.path.realpath(folder)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _has_link(dd: Path, relative: str) -> bool:
+    """Whether a path inside the data folder passes through a symbolic link (one lstat per part: cheap,
+    as load() asks on every call)."""
+    cur = str(dd)
+    for part in relative.split("/"):
+        if not part or part == ".":
+            continue
+        cur = os.path.join(cur, part)
+        try:
+            if stat.S_ISLNK(os.lstat(cur).st_mode):
+                return True
+        except OSError:
+            return False  # does not exist: nothing to follow (a missing file is reported by its table)
+    return False
+
+
+def _links_outside(dd: Path, pkg: dict) -> list[Problem]:
+    """A table file that is a link (or inside a linked folder) leading out of the data folder."""
+    out = []
+    for res in pkg["resources"]:
+        path = dd / res["path"]
+        if _has_link(dd, res["path"]) and not _inside(path, dd):
+            out.append(Problem(_display(path), found=f"a link to {os.path.realpath(path)}, outside the data folder",
+                               found_is_value=False,
+                               expected=f"a file inside the data folder {_folder_display(dd)}",
+                               message=("a data folder may name only files inside itself, so that a folder passed "
+                                        "from one teacher to another cannot read or overwrite anything else; "
+                                        "replace the link with a copy of the file. Nothing was read")))
+    return out
 
 
 def _read_package_file(path: Path) -> tuple[dict | None, list[Problem]]:
@@ -218,7 +319,14 @@ def _read_package_file(path: Path) -> tuple[dict | None, list[Problem]]:
         return None, [Problem(shown, message=(
             "datapackage.json is missing: every data folder needs it, because it declares the tables "
             "and their columns (copy it from the kit's data/ folder)"))]
-    raw = path.read_bytes()
+    if not _inside(path, path.parent):
+        return None, [Problem(shown, found=f"a link to {os.path.realpath(path)}, outside the data folder",
+                              found_is_value=False, expected="a file inside the data folder")]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, found=f"a file that cannot be read ({exc.strerror})", found_is_value=False,
+                              expected="a readable file", message="check the file's permissions")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -236,89 +344,242 @@ def _read_package_file(path: Path) -> tuple[dict | None, list[Problem]]:
     return pkg, _check_package(pkg, shown)
 
 
+def _kind(v) -> str:
+    """A JSON value described for a message: the number 5, the text 'yes', a list, an object ..."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return f"the JSON value {'true' if v else 'false'}"
+    if isinstance(v, (int, float)):
+        return f"the number {v!r}"
+    if isinstance(v, str):
+        return f"the text {_show(v, 40)}"
+    if isinstance(v, list):
+        return f"a list ({len(v)} item{'s' if len(v) != 1 else ''})"
+    if isinstance(v, dict):
+        return "an object {...}" if v else "an empty object {}"
+    return type(v).__name__
+
+
+def _str_list(v, allow_str: bool = True, allow_empty: bool = False) -> bool:
+    """Is v a (non-empty) list of non-empty strings, or (if allowed) one non-empty string?"""
+    if isinstance(v, str):
+        return allow_str and bool(v)
+    return isinstance(v, list) and (allow_empty or bool(v)) and all(isinstance(x, str) and x for x in v)
+
+
+def _path_problem(p: str) -> str | None:
+    """Why a resource path cannot be used (None if it is fine): it must stay inside the data folder."""
+    if not p.strip():
+        return "it is empty"
+    if "\\" in p:
+        return "it contains a backslash \\ (write folders with a forward slash /)"
+    if p.startswith(("/", "~")) or re.match(r"[A-Za-z]:", p):
+        return "it is an absolute path, outside the data folder"
+    if "://" in p:
+        return "it is a web address; the kit reads only files inside the data folder"
+    if ".." in p.split("/"):
+        return "it goes up out of the data folder with '..'"
+    if p.rstrip("/") in ("", "."):
+        return "it names the data folder itself, not a file"
+    return None
+
+
 def _check_package(pkg, shown: str) -> list[Problem]:
-    """Check that datapackage.json says only what this module knows how to check."""
+    """Check datapackage.json's own shape (the Table Schema profile for the keys the kit uses, and the
+    kit's custom x- keys), and that it says only what this module knows how to check."""
     out: list[Problem] = []
 
     def bad(where: str, found: str, expected: str, message: str = "") -> None:
         out.append(Problem(shown, column=None, found=f"{where}: {found}", found_is_value=False,
                            expected=expected, message=message))
 
-    if not isinstance(pkg, dict) or not isinstance(pkg.get("resources"), list) or not pkg["resources"]:
-        bad("top level", "no 'resources' list", "a 'resources' list with one entry per table")
+    if not isinstance(pkg, dict):
+        bad("top level", _kind(pkg), "a JSON object {...} with a 'resources' list")
+        return out
+    if not isinstance(pkg.get("resources"), list) or not pkg["resources"]:
+        found = "no 'resources' list" if "resources" not in pkg else f"'resources' is {_kind(pkg['resources'])}"
+        bad("top level", found, "a 'resources' list with one entry per table")
         return out
     names: dict[str, dict] = {}
+    declared: set[str] = set()  # every resource name, even of a resource whose schema is reported as broken
+    paths: dict[str, str] = {}
     for i, res in enumerate(pkg["resources"]):
         where = f"resources[{i}]"
-        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
-            bad(where, "no 'name' or 'path'", "every resource to have a name and a path")
+        if not isinstance(res, dict):
+            bad(where, _kind(res), "an object {...} with a name, a path and a schema")
             continue
+        if not isinstance(res.get("name"), str) or not res["name"]:
+            bad(where, "no 'name'" if "name" not in res else f"name {_kind(res['name'])}",
+                "every resource to have a name (text)")
+            continue
+        where = f"resource {res['name']!r}"
+        declared.add(res["name"])
+        if not isinstance(res.get("path"), str):
+            bad(where, "no 'path'" if "path" not in res else f"path {_kind(res['path'])}",
+                "a path: the name of its CSV file inside the data folder, as text (e.g. \"events.csv\")")
+        else:
+            why = _path_problem(res["path"])
+            if why:
+                bad(where, f"path {res['path']!r}: {why}",
+                    "a file name inside the data folder (e.g. \"events.csv\")",
+                    "a data folder may name only files inside itself, so that a folder passed from one teacher "
+                    "to another cannot read or overwrite anything else; the folder was not used")
+            elif res["path"] in paths:
+                bad(where, f"path {res['path']!r}, already the path of resource {paths[res['path']]!r}",
+                    "one file per resource")
+            elif res.get("x-derived") is True and res["path"].lower() in ("datapackage.json", "readme.md"):
+                bad(where, f"path {res['path']!r}", "a CSV file name: the build writes derived tables, and this "
+                    "file is not a table")
+            else:
+                paths[res["path"]] = res["name"]
         if res["name"] in names:
-            bad(where, f"a second resource named {res['name']!r}", "unique resource names")
-        fields = (res.get("schema") or {}).get("fields")
+            bad(where, "a second resource with this name", "unique resource names")
+        for key in ("title", "description"):
+            if key in res and not isinstance(res[key], str):
+                bad(where, f"{key} {_kind(res[key])}", "text")
+        if "x-derived" in res and not isinstance(res["x-derived"], bool):
+            bad(where, f"x-derived {_kind(res['x-derived'])}", "true or false (without quotes)")
+        schema = res.get("schema")
+        if not isinstance(schema, dict):
+            bad(where, "no 'schema'" if schema is None else f"schema {_kind(schema)}",
+                "a schema object {\"fields\": [...], ...}")
+            continue
+        fields = schema.get("fields")
         if not isinstance(fields, list) or not fields:
-            bad(f"resource {res['name']!r}", "no schema.fields", "a schema with a list of fields")
+            bad(where, "no schema.fields" if fields is None else f"schema.fields {_kind(fields)}",
+                "a schema with a list of fields")
             continue
         names[res["name"]] = res
     for name, res in names.items():
         where = f"resource {name!r}"
         schema = res["schema"]
         fnames = []
-        for f in schema["fields"]:
-            if not isinstance(f, dict) or not isinstance(f.get("name"), str):
-                bad(where, "a field without a name", "every field to have a name")
+        for j, f in enumerate(schema["fields"]):
+            if not isinstance(f, dict):
+                bad(where, f"schema.fields[{j}] is {_kind(f)}",
+                    "every field to be an object such as {\"name\": \"event_id\", \"type\": \"string\"}")
+                continue
+            if not isinstance(f.get("name"), str) or not f["name"]:
+                bad(where, f"schema.fields[{j}] without a name", "every field to have a name (text)")
                 continue
             fnames.append(f["name"])
+            fw = f"{where}, field {f['name']!r}"
             ftype = f.get("type", "string")
-            if ftype not in SUPPORTED_TYPES:
-                bad(f"{where}, field {f['name']!r}", f"type {ftype!r}", "one of " + ", ".join(SUPPORTED_TYPES),
+            if not isinstance(ftype, str) or ftype not in SUPPORTED_TYPES:
+                bad(fw, f"type {ftype!r}" if isinstance(ftype, str) else f"type {_kind(ftype)}",
+                    "one of " + ", ".join(SUPPORTED_TYPES),
                     "the kit's checker (iraqtalks/schema.py) implements only these types")
-            cons = f.get("constraints") or {}
+            for key in ("title", "description", "format"):
+                if key in f and not isinstance(f[key], str):
+                    bad(fw, f"{key} {_kind(f[key])}", "text")
+            for key in ("trueValues", "falseValues"):
+                if key in f and not _str_list(f[key], allow_str=False):
+                    bad(fw, f"{key} {_kind(f[key])}", "a list of texts, e.g. [\"yes\"]")
+            if "x-parsed-from" in f and not isinstance(f["x-parsed-from"], str):
+                bad(fw, f"x-parsed-from {_kind(f['x-parsed-from'])}", "the name of another field, as text")
+            cons = f.get("constraints", {})
+            if not isinstance(cons, dict):
+                bad(fw, f"constraints {_kind(cons)}", "an object such as {\"required\": true}")
+                continue
             for c in cons:
                 if c not in SUPPORTED_CONSTRAINTS:
-                    bad(f"{where}, field {f['name']!r}", f"constraint {c!r}",
-                        "one of " + ", ".join(SUPPORTED_CONSTRAINTS),
+                    bad(fw, f"constraint {c!r}", "one of " + ", ".join(SUPPORTED_CONSTRAINTS),
                         "the kit's checker would not enforce it; remove it or implement it in iraqtalks/schema.py")
+            for c in ("required", "unique"):
+                if c in cons and not isinstance(cons[c], bool):
+                    bad(fw, f"constraints.{c} {_kind(cons[c])}", "true or false, without quotes",
+                        f"in JSON, \"{cons[c]}\" in quotes is text, and the kit does not guess what it means"
+                        if isinstance(cons[c], str) else "")
             if "pattern" in cons:
-                try:
-                    re.compile(cons["pattern"])
-                except re.error as exc:
-                    bad(f"{where}, field {f['name']!r}", f"pattern {cons['pattern']!r} ({exc})", "a valid regular expression")
-            if "enum" in cons and (not isinstance(cons["enum"], list) or not cons["enum"]):
-                bad(f"{where}, field {f['name']!r}", "an empty or non-list enum", "a list of allowed values")
+                if not isinstance(cons["pattern"], str):
+                    bad(fw, f"constraints.pattern {_kind(cons['pattern'])}", "a regular expression, as text")
+                else:
+                    try:
+                        re.compile(cons["pattern"])
+                    except re.error as exc:
+                        bad(fw, f"pattern {cons['pattern']!r} ({exc})", "a valid regular expression")
+            if "enum" in cons and (not isinstance(cons["enum"], list) or not cons["enum"]
+                                   or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                              for v in cons["enum"])):
+                bad(fw, f"constraints.enum {_kind(cons['enum'])}" if not isinstance(cons["enum"], list)
+                    else "an empty enum, or one holding lists, objects, true/false or null",
+                    "a non-empty list of allowed values (texts or numbers)")
         if len(set(fnames)) != len(fnames):
             bad(where, "a field name used twice", "unique field names")
-        for k in _as_list(schema.get("primaryKey")):
-            if k not in fnames:
-                bad(where, f"primaryKey field {k!r}", "a declared field name")
-        for fk in schema.get("foreignKeys") or []:
-            ref = fk.get("reference") or {}
+        for f in schema["fields"]:
+            src = f.get("x-parsed-from") if isinstance(f, dict) and isinstance(f.get("name"), str) else None
+            if isinstance(src, str) and src not in fnames:
+                bad(f"{where}, field {f['name']!r}", f"x-parsed-from {src!r}", "a declared field name")
+        mv = schema.get("missingValues", [""])
+        if not (isinstance(mv, list) and all(isinstance(x, str) for x in mv)):
+            bad(where, f"schema.missingValues {_kind(mv)}",
+                "a list of texts, e.g. [\"\"] or [\"\", \"NA\"]",
+                "a single text in place of the list would be read letter by letter" if isinstance(mv, str) else "")
+        pk = schema.get("primaryKey")
+        if pk is not None:
+            if not _str_list(pk):
+                bad(where, f"primaryKey {_kind(pk)}", "a field name, or a list of field names")
+            else:
+                for k in _as_list(pk):
+                    if k not in fnames:
+                        bad(where, f"primaryKey field {k!r}", "a declared field name")
+        fks = schema.get("foreignKeys", [])
+        if not isinstance(fks, list):
+            bad(where, f"schema.foreignKeys {_kind(fks)}",
+                "a list of foreign keys: [{\"fields\": ..., \"reference\": {\"resource\": ..., \"fields\": ...}}]")
+            fks = []
+        for n, fk in enumerate(fks):
+            fkw = f"foreignKeys[{n}]"
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            if not isinstance(fk, dict) or not _str_list(fk.get("fields")) or not isinstance(ref, dict) \
+                    or not _str_list(ref.get("fields")) or not isinstance(ref.get("resource", ""), str):
+                bad(where, f"{fkw} is {_kind(fk)}" if not isinstance(fk, dict) or not fk
+                    else f"{fkw} {json.dumps(fk, ensure_ascii=False)[:80]}",
+                    "an object {\"fields\": \"col\", \"reference\": {\"resource\": \"table\", \"fields\": \"col\"}} "
+                    "(fields: a field name or a list of them; resource \"\" for the same table)")
+                continue
             target = ref.get("resource") or name
-            fields, rfields = _as_list(fk.get("fields")), _as_list(ref.get("fields"))
+            fields, rfields = _as_list(fk["fields"]), _as_list(ref["fields"])
             for k in fields:
                 if k not in fnames:
                     bad(where, f"foreign key field {k!r}", "a declared field name")
             if target not in names:
-                bad(where, f"foreign key to unknown resource {target!r}", "a declared resource name")
+                if target not in declared:  # else its broken schema is reported already
+                    bad(where, f"foreign key to unknown resource {target!r}", "a declared resource name")
                 continue
-            tnames = [f.get("name") for f in names[target]["schema"]["fields"]]
+            tnames = [g.get("name") for g in names[target]["schema"]["fields"] if isinstance(g, dict)]
             for k in rfields:
                 if k not in tnames:
                     bad(where, f"foreign key to unknown field {target}.{k}", f"a field of {target}")
             if len(fields) != len(rfields):
                 bad(where, f"foreign key {fields} -> {rfields}", "the same number of fields on both sides")
-        ev = res.get("x-evidence")
-        if ev is not None:
-            cols = [ev.get("article_field")] + _as_list(ev.get("quote_fields")) + _as_list(ev.get("within_evidence"))
-            for k in cols:
-                if k not in fnames:
-                    bad(f"{where}, x-evidence", f"field {k!r}", "a declared field name")
-            if not _as_list(ev.get("quote_fields")):
-                bad(f"{where}, x-evidence", "no quote_fields", "at least one quote field")
+        if "x-evidence" in res:
+            ev = res["x-evidence"]
+            evw = f"{where}, x-evidence"
+            if not isinstance(ev, dict):
+                bad(where, f"x-evidence {_kind(ev)}",
+                    "an object {\"article_field\": \"article_id\", \"quote_fields\": [\"evidence\"]}")
+                continue
+            if not isinstance(ev.get("article_field"), str):
+                bad(evw, f"article_field {_kind(ev.get('article_field'))}", "a field name, as text")
+            elif ev["article_field"] not in fnames:
+                bad(evw, f"field {ev['article_field']!r}", "a declared field name")
+            for key, need in (("quote_fields", True), ("within_evidence", False)):
+                v = ev.get(key, [] if not need else None)
+                if not (_str_list(v) or (not need and v == [])):
+                    bad(evw, f"{key} {_kind(v)}" if v is not None else f"no {key}",
+                        "at least one quote field (a field name or a list of them)" if need
+                        else "a field name or a list of field names")
+                    continue
+                for k in _as_list(v):
+                    if k not in fnames:
+                        bad(evw, f"field {k!r}", "a declared field name")
     if ARTICLES not in names:
-        bad("resources", f"no {ARTICLES!r} resource", "the seed manifest articles (article_id, seed_file)")
+        if ARTICLES not in declared:
+            bad("resources", f"no {ARTICLES!r} resource", "the seed manifest articles (article_id, seed_file)")
     else:
-        anames = [f.get("name") for f in names[ARTICLES]["schema"]["fields"]]
+        anames = [f.get("name") for f in names[ARTICLES]["schema"]["fields"] if isinstance(f, dict)]
         for k in ("article_id", "seed_file"):
             if k not in anames:
                 bad(f"resource {ARTICLES!r}", f"no field {k!r}", "article_id and seed_file (the seed manifest)")
@@ -415,8 +676,19 @@ def _parse(path: Path) -> _Parsed:
     return parsed
 
 
-def _quoting_problem(shown: str, row: int, exc: csv.Error) -> Problem:
+def _quoting_problem(shown: str, row: int, exc: csv.Error, text: str = "", header: list[str] | None = None,
+                     done: int = 0) -> Problem:
     msg = str(exc)
+    if "field larger than field limit" in msg:
+        limit = csv.field_size_limit()
+        column, length = _long_cell(text, done, limit, header)
+        return Problem(shown, row=row, column=column,
+                       found=f"a cell of {length:,} characters" if length else f"a cell of more than {limit:,} characters",
+                       found_is_value=False,
+                       expected=f"cells of at most {limit:,} characters (the CSV reader's limit)",
+                       message=("the cell is too long to read. If it is not meant to be that long, a double quote "
+                                "probably opens the cell and never closes, so the rows after it were read into it; "
+                                "shorten the cell, or close the quote. The rest of the file was not read"))
     if "unexpected end of data" in msg:
         advice = ("a quoted cell is never closed: a double quote \" opens a cell here and no closing quote "
                   "follows. Inside a quoted cell, write a double quote as \"\"")
@@ -427,23 +699,65 @@ def _quoting_problem(shown: str, row: int, exc: csv.Error) -> Problem:
                    expected="cells quoted the CSV way", message=advice + "; the rest of the file was not read")
 
 
+def _long_cell(text: str, done: int, limit: int, header: list[str] | None) -> tuple[str | None, int]:
+    """(column, length) of the first cell over the CSV reader's limit in record number `done` (0 = header)."""
+    old = csv.field_size_limit()
+    try:
+        csv.field_size_limit(max(old, len(text) + 1))
+        for i, rec in enumerate(csv.reader(io.StringIO(text, newline=""))):
+            if i == done:
+                for j, cell in enumerate(rec):
+                    if len(cell) > limit:
+                        name = header[j] if header and j < len(header) else f"(column {j + 1})"
+                        return name, len(cell)
+                break
+    except csv.Error:
+        pass
+    finally:
+        csv.field_size_limit(old)
+    return None, 0
+
+
+def _link_problem(path: Path, shown: str) -> Problem | None:
+    """A table file that is a link which leads nowhere (dangling) or back to itself (a loop), or is not a file."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Problem(shown, found="a symbolic link that leads back to itself (a loop)", found_is_value=False,
+                           expected="a CSV file, or a link to one inside the data folder",
+                           message="replace the link with the table's CSV file")
+        if path.is_symlink():
+            return Problem(shown, found=f"a symbolic link to {os.readlink(path)}, which does not exist (a dangling "
+                           "link)", found_is_value=False, expected="a CSV file, or a link to one inside the data folder",
+                           message="replace the link with the table's CSV file, or restore the file it points to")
+        return None
+    if path.is_dir():
+        return Problem(shown, found="a folder", found_is_value=False, expected="a CSV file",
+                       message="the path of this table in datapackage.json names a folder; put the table's CSV "
+                               "file there instead")
+    if not path.is_file():
+        return Problem(shown, found="something that is not a regular file", found_is_value=False,
+                       expected="a CSV file")
+    return None
+
+
 def _parse_uncached(path: Path) -> _Parsed:
     shown = _display(path)
     if not path.is_file():
-        return _Parsed(exists=False, problems=[])
-    raw = path.read_bytes()
+        link = _link_problem(path, shown)
+        return _Parsed(exists=link is not None, problems=[link] if link else [])
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _Parsed(exists=True, problems=[Problem(shown, found=f"a file that cannot be read ({exc.strerror})",
+                                                      found_is_value=False, expected="a readable CSV file",
+                                                      message="check the file's permissions")])
     problems: list[Problem] = []
     if not raw:
         return _Parsed(exists=True, problems=[])  # the caller reports the empty file, knowing the columns
     if raw.startswith(codecs.BOM_UTF8):
-        problems.append(Problem(
-            shown, row=1, found="a byte-order mark (BOM, the bytes EF BB BF) at the start of the file",
-            found_is_value=False, expected="UTF-8 without a BOM, like every file in the kit",
-            message=("Spreadsheet programs add it when saving as 'CSV UTF-8'. Save again as plain UTF-8 "
-                     "(in a text editor: encoding 'UTF-8', not 'UTF-8 with BOM'), or remove it with: "
-                     f"python -c \"import pathlib; p = pathlib.Path(r'{path}'); "
-                     "p.write_bytes(p.read_bytes()[3:])\"")))
-        raw = raw[3:]
+        raw = raw[3:]  # a spreadsheet's 'CSV UTF-8' save: the byte-order mark is not data
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -454,6 +768,9 @@ def _parse_uncached(path: Path) -> _Parsed:
             message=("The file was probably saved in another encoding (e.g. Windows-1252 or UTF-16). "
                      "Open it and save it again as CSV, encoding UTF-8.")))
         return _Parsed(exists=True, problems=problems)
+    if "\r\n" in text:
+        # Windows line ends (a spreadsheet's 'CSV UTF-8' save): read exactly as the same file with LF line ends
+        text = text.replace("\r\n", "\n")
 
     records: list[list[str]] = []
     line_ends: list[int] = []  # physical line on which each record ends (needed only to place a problem)
@@ -470,22 +787,26 @@ def _parse_uncached(path: Path) -> _Parsed:
                 records.append(rec)
                 line_ends.append(reader.line_num)
         except csv.Error as exc:
-            problems.append(_quoting_problem(shown, len(records) + 1, exc))
+            problems.append(_quoting_problem(shown, len(records) + 1, exc, text, records[0] if records else None,
+                                             len(records)))
 
     if "\r" in text:
-        first = text.index("\r")
-        line = text.count("\n", 0, first) + 1
-        row = bisect_left(line_ends, line) + 1 if line_ends else 1
-        n = text.count("\r\n")
-        kind = (f"Windows line ends (CRLF, \\r\\n) on {n} line{'s' if n != 1 else ''}" if n
-                else "a carriage-return character (\\r)")
-        problems.append(Problem(
-            shown, row=row, found=kind, found_is_value=False,
-            expected="Unix line ends (LF, \\n only), like every file in the kit",
-            message=("Save the file again with LF line ends (most editors have a 'Line endings: LF / Unix' "
-                     "setting), or convert it with: "
-                     f"python -c \"import pathlib; p = pathlib.Path(r'{path}'); "
-                     "p.write_bytes(p.read_bytes().replace(b'\\r\\n', b'\\n'))\"")))
+        if "\n" not in text:
+            problems.append(Problem(
+                shown, row=1, found="old Mac line ends (a carriage return \\r alone ends every line)",
+                found_is_value=False, expected="line ends LF (\\n) or CRLF (\\r\\n)",
+                message=("Save the file again as 'CSV UTF-8' from a current spreadsheet program, or convert it "
+                         f"with: python -c \"import pathlib; p = pathlib.Path(r'{path}'); "
+                         "p.write_bytes(p.read_bytes().replace(b'\\r', b'\\n'))\"")))
+        else:
+            first = text.index("\r")
+            line = text.count("\n", 0, first) + 1
+            row = bisect_left(line_ends, line) + 1 if line_ends else 1
+            problems.append(Problem(
+                shown, row=row, found="a carriage-return character (\\r) on its own", found_is_value=False,
+                expected="line ends LF (\\n) or CRLF (\\r\\n), and no \\r anywhere else",
+                message=("a stray \\r (often pasted from an old Mac file) ends a row in the middle; delete it in "
+                         "a text editor that shows control characters")))
 
     if not records:
         return _Parsed(exists=True, problems=problems, header=None, text=text)
@@ -494,7 +815,7 @@ def _parse_uncached(path: Path) -> _Parsed:
     col: dict[str, int] = {}
     for j, h in enumerate(header):
         col.setdefault(h, j)
-    if all(len(rec) == width for rec in records):  # the usual case: a rectangle
+    if all(len(rec) == width for rec in records) and all(any(rec) for rec in records[1:]):  # the usual case
         values = np.empty((len(records) - 1, width), dtype=object)
         if len(records) > 1:
             values[:] = records[1:]
@@ -504,14 +825,15 @@ def _parse_uncached(path: Path) -> _Parsed:
     body: list[list[str]] = []
     short: dict[int, int] = {}
     for i, rec in enumerate(records[1:], start=2):
-        if len(rec) == width:
+        if len(rec) == width and any(rec):
             rows.append(i)
             body.append(rec)
             continue
-        if not rec:
-            problems.append(Problem(shown, row=i, found="an empty row", found_is_value=False,
-                                    expected=f"a row of {width} cells",
-                                    message="delete the empty row (spreadsheet row numbers count it)"))
+        if not any(rec):
+            problems.append(Problem(shown, row=i, found="an empty row" + (" (only commas)" if len(rec) > 1 else ""),
+                                    found_is_value=False, expected=f"a row of {width} cells",
+                                    message="delete the empty row (spreadsheet row numbers count it)",
+                                    kind="empty-row"))
             continue
         if len(rec) < width:
             problems.append(Problem(
@@ -691,8 +1013,19 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
                 expected="at least the header row: " + ",".join(declared),
                 message="the file has no header and no rows; restore it from git or rebuild it"))
         return _TableResult(problems, 0, 0)
+    sep = _other_separator(parsed.header, declared)
+    if sep:
+        return _TableResult([Problem(
+            shown, row=1, found=f"a {sep}-separated file (the header is one cell: {_show(parsed.header[0], 60)})",
+            found_is_value=False, expected="cells separated by commas, like every CSV file in the kit",
+            message=("spreadsheet programs save CSV with " + ("semicolons" if sep == "semicolon" else "tabs")
+                     + " in some languages or as 'Text (tab-delimited)'. Save it again as 'CSV UTF-8 (Comma "
+                     "delimited)' (Excel), or with field delimiter ',' (LibreOffice); the rest of the file "
+                     "was not checked"))], 0, 0)
     problems += _check_header(shown, parsed.header, declared)
     values, rows, col = parsed.values, parsed.rows, parsed.col
+    if res["name"] == ARTICLES and "seed_file" in col:
+        problems += _check_seed_files(dd, shown, parsed, col)
     if res["name"] == ARTICLES and len(values) == 0 and not parsed.problems:
         problems.append(Problem(shown, row=2, found="no rows after the header", found_is_value=False,
                                 expected="one row per seed file in seeds/ (this table is the seed manifest)",
@@ -714,7 +1047,7 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
                 problems.append(Problem(shown, row=row, column=name, found="", expected=(
                     "a value: this column is required" if _required(res, name)
                     else "a value: this column is part of the primary key"),
-                    message="the cell is empty"))
+                    message="the cell is empty", kind="required"))
 
     # integer and number columns: one pass of the regex engine over all of them; cell by cell only if one fails
     numeric_ok = set()
@@ -742,7 +1075,8 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
                         problems.append(Problem(shown, row=int(rows[r]), column=name, found=v,
                                                 expected="one of: " + ", ".join(allowed),
                                                 message=f"did you mean {hint!r}?" if hint else
-                                                "the allowed values are listed in datapackage.json"))
+                                                "the allowed values are listed in datapackage.json",
+                                                kind=f"enum:{v}"))
             if "pattern" in cons:
                 cre = re.compile(cons["pattern"])
                 failing = {v for v in set(s[have]) if cre.fullmatch(v) is None}  # each distinct value once
@@ -750,7 +1084,7 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
                     for r in (have & np.isin(s, list(failing))).nonzero()[0]:
                         problems.append(Problem(shown, row=int(rows[r]), column=name, found=s[r],
                                                 expected=f"text matching the pattern {cons['pattern']} "
-                                                         "(the whole value)"))
+                                                         "(the whole value)", kind="pattern"))
         else:
             if ftype not in numeric_ok:
                 problems += _check_type(shown, name, ftype, f, s, have, rows)
@@ -758,6 +1092,18 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
             vals = s[have]
             if len(set(vals)) != len(vals):
                 problems += _duplicate_problems(shown, [(v,) for v in s], have, rows, [name], "unique value")
+
+    # keys: a space or line break at either end of an id is invisible in a spreadsheet, and breaks every link to it
+    for name in [k for k in _key_fields(pkg, res) if k in col]:
+        s = values[:, col[name]]
+        padded = ~missing[:, col[name]] & np.fromiter((v != v.strip() for v in s), dtype=bool, count=len(s))
+        for r in padded.nonzero()[0]:
+            problems.append(Problem(
+                shown, row=int(rows[r]), column=name, found=s[r],
+                expected="an id with no space or line break at either end",
+                message=(f"rows that refer to it write {s[r].strip()!r}, which does not match; remove the spaces "
+                         "and line breaks around the id in this cell (a spreadsheet does not show them)"),
+                kind="key-spaces"))
 
     # primary key
     if pk and all(k in col for k in pk):
@@ -802,6 +1148,44 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
         ev_problems, quotes_found = _check_evidence(dd, pkg, res, shown, parsed, missing, ev)
         problems += ev_problems
     return _TableResult(problems, len(values), quotes_found)
+
+
+def _other_separator(header: list[str], declared: list[str]) -> str | None:
+    """'semicolon' or 'tab' when the header is one cell holding the declared names split by that character."""
+    if len(header) != 1 or len(declared) < 2:
+        return None
+    for char, name in ((";", "semicolon"), ("\t", "tab")):
+        cells = [h.strip().strip('"') for h in header[0].split(char)]
+        if len(cells) > 1 and len(set(cells) & set(declared)) * 2 >= min(len(cells), len(declared)):
+            return name
+    return None
+
+
+def _check_seed_files(dd: Path, shown: str, parsed: "_Parsed", col: dict[str, int]) -> list[Problem]:
+    """Every seed_file of the manifest must name a file inside the seeds folder."""
+    out = []
+    sdir = seeds_dir_for(dd)
+    for row, sf in zip(parsed.rows, parsed.column("seed_file")):
+        why = _seeds.outside_reason(sf, sdir) if sf else None
+        if why:
+            out.append(Problem(shown, row=int(row), column="seed_file", found=sf,
+                               expected=f"the name of a file inside the seeds folder {_folder_display(sdir)}",
+                               message=(f"{why}. A data folder may name only seeds inside its seeds folder, so that a "
+                                        "folder passed from one teacher to another cannot read anything else; the "
+                                        "file was not read")))
+    return out
+
+
+def _key_fields(pkg: dict, res: dict) -> list[str]:
+    """The fields of a table that identify its rows: its primary key, unique fields, and the fields that
+    foreign keys (of any table) point at."""
+    out = list(_as_list(res["schema"].get("primaryKey")))
+    out += [f["name"] for f in _fields(res) if (f.get("constraints") or {}).get("unique")]
+    for other in pkg["resources"]:
+        for fk in other["schema"].get("foreignKeys") or []:
+            if (fk["reference"].get("resource") or other["name"]) == res["name"]:
+                out += _as_list(fk["reference"]["fields"])
+    return list(dict.fromkeys(out))
 
 
 def _required(res: dict, col: str) -> bool:
@@ -901,7 +1285,8 @@ def _check_type(shown: str, name: str, ftype: str, f: dict, s: np.ndarray, have:
             advice = ("this whole number is too large for the kit's tables (at most 18 digits)" if ok[r]
                       else _number_advice(v) or "use digits only, with no decimal point or separators")
             out.append(Problem(shown, row=int(at[r]), column=name, found=v,
-                               expected="a whole number written with digits only (e.g. 2500)", message=advice))
+                               expected="a whole number written with digits only (e.g. 2500)", message=advice,
+                               kind="integer"))
     elif ftype == "number":
         if _all_match(_NUM_RE, vals) and not any(re.fullmatch(_VI_GROUPED_RE, v) for v in vals) \
                 and _fits(ftype, vals).all():
@@ -915,7 +1300,7 @@ def _check_type(shown: str, name: str, ftype: str, f: dict, s: np.ndarray, have:
                       else _number_advice(v) or "write digits with an optional '.' decimal point")
             out.append(Problem(shown, row=int(at[r]), column=name, found=v,
                                expected="a number with '.' as the decimal point and no thousands separators "
-                                        "(e.g. 2500 or 2.5)", message=advice))
+                                        "(e.g. 2500 or 2.5)", message=advice, kind="number"))
     elif ftype == "date":
         if _valid_dates(vals):
             return out
@@ -924,14 +1309,15 @@ def _check_type(shown: str, name: str, ftype: str, f: dict, s: np.ndarray, have:
                 continue
             iso, advice = _date_advice(v)
             out.append(Problem(shown, row=int(at[r]), column=name, found=v,
-                               expected=f"an ISO date YYYY-MM-DD (e.g. {iso or '2024-01-28'})", message=advice))
+                               expected=f"an ISO date YYYY-MM-DD (e.g. {iso or '2024-01-28'})", message=advice,
+                               kind="date:" + advice.split(":")[0].replace(v.strip(), "")))
     elif ftype == "boolean":
         allowed = [str(x) for x in f.get("trueValues", _TRUE)] + [str(x) for x in f.get("falseValues", _FALSE)]
         if set(vals) <= set(allowed):
             return out
         for r in (~np.isin(vals, allowed)).nonzero()[0]:
             out.append(Problem(shown, row=int(at[r]), column=name, found=vals[r],
-                               expected=f"true or false (one of: {', '.join(allowed)})"))
+                               expected=f"true or false (one of: {', '.join(allowed)})", kind="boolean"))
     return out
 
 
@@ -1126,7 +1512,8 @@ def _check_evidence(dd: Path, pkg: dict, res: dict, shown: str, parsed: _Parsed,
                 out.append(Problem(
                     shown, row=int(rows[r]), column=q, found=v,
                     expected=f"a quote from {seeds_shown}{amap[aid][0]}",
-                    message=f"that seed file cannot be read (see {articles_shown}, row {amap[aid][1]})"))
+                    message=f"that seed file cannot be read (see {articles_shown}, row {amap[aid][1]})",
+                    kind=f"seed-unreadable:{aid}"))
                 continue
             if v in seed:
                 found_count += 1
@@ -1177,9 +1564,11 @@ def _check_foreign_keys(dd: Path, pkg: dict, res: dict, already: set[tuple]) -> 
         child = list(zip(*(parsed.column(f) for f in fields)))
         if {c for c, u in zip(child, used) if u} <= keys:
             continue
+        # a key written with spaces around it in the referenced table is reported there, in its own row
+        padded = {tuple(v.strip() for v in k) for k in keys if any(v != v.strip() for v in k)}
         col = fields[0] if len(fields) == 1 else ", ".join(fields)
         for key, u, row in zip(child, used, parsed.rows):
-            if not u or key in keys or (shown, int(row), col) in already:
+            if not u or key in keys or (shown, int(row), col) in already or key in padded:
                 continue
             value = key[0] if len(key) == 1 else " | ".join(key)
             advice = f"{value!r} is not in {tshown} column {', '.join(rfields)} (a dangling reference): "
@@ -1251,8 +1640,9 @@ def _selected(pkg: dict, tables) -> list[dict]:
 def validate(data_dir: str | Path | None = None, tables: str | Iterable[str] | None = None) -> list[Problem]:
     """Every problem in a data folder (or in some of its tables), sorted by file then row.
 
-    Checks, all read from datapackage.json: the file exists (derived tables too), is UTF-8 without
-    a BOM, has LF line ends, has exactly the declared columns, every row has one cell per column;
+    Checks, all read from datapackage.json: the file exists (derived tables too) inside the data
+    folder, is UTF-8 (a spreadsheet's byte-order mark and CRLF line ends are read as the same data),
+    is comma-separated, has exactly the declared columns, every row has one cell per column;
     required cells are filled; types (string, integer, number, ISO date, boolean); enum and pattern
     constraints; primary keys are unique; foreign keys point at existing rows (an empty cell is no
     reference); text is Unicode NFC and has no HTML/script markup; each evidence quote occurs
@@ -1342,8 +1732,7 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
         result = _checked(dd, pkg, res, key)
         if result.problems:
             ps = sorted(result.problems, key=_order(pkg, dd))
-            n = len(ps)
-            raise DataError(ps, heading=f"Table '{name}' cannot be loaded: {n} problem{'s' if n != 1 else ''} in "
+            raise DataError(ps, heading=f"Table '{name}' cannot be loaded: {_count(ps)} in "
                                         f"{_display(dd / res['path'])}")
         df = _typed(res, _parse(dd / res["path"]), dd / res["path"])
         _remember(_LOAD_CACHE, key, df)
@@ -1364,8 +1753,7 @@ def load_all(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
         except DataError as exc:
             problems += exc.problems
     if problems:
-        raise DataError(problems, heading=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} "
-                                          f"in {_folder_display(dd)}; no table was returned")
+        raise DataError(problems, heading=f"{_count(problems)} in {_folder_display(dd)}; no table was returned")
     return out
 
 
@@ -1391,7 +1779,7 @@ def evidence_rows(data_dir: str | Path | None = None) -> Iterator[EvidenceRow]:
     declaration and each of its quote fields. It does not check the quotes (``validate`` does);
     it raises DataError if a table cannot be read whole: missing file, not UTF-8, empty, without
     its article or quote column, or with a problem in the file itself (broken quoting, a row of the
-    wrong length, an empty row, a BOM, CRLF line ends), so that nothing is derived from part of a table.
+    wrong length, an empty row, old Mac line ends), so that nothing is derived from part of a table.
     """
     dd = _data_dir(data_dir)
     pkg = _package(dd)
@@ -1432,6 +1820,7 @@ class CheckReport:
     tables: int = 0
     rows: int = 0
     quotes: int = 0
+    command: str = "python -m iraqtalks check-data"  # how to run the check again, with the folder as given
 
     @property
     def ok(self) -> bool:
@@ -1444,16 +1833,15 @@ class CheckReport:
         if self.ok:
             return (f"{self.folder} is valid: {self.tables} tables, {self.rows} rows, "
                     f"{self.quotes} evidence quotes found in the seeds")
-        n = len(self.problems)
-        lines = [f"{self.folder} has {n} problem{'s' if n != 1 else ''}:"]
+        lines = [f"{self.folder} has {_count(self.problems)}:"]
         current = None
-        for i, p in enumerate(self.problems, 1):
-            if p.file != current:
-                current = p.file
+        for i, g in enumerate(_grouped(self.problems), 1):
+            if g[0].file != current:
+                current = g[0].file
                 lines += ["", current]
-            lines.append(f"  {i}. {p.describe(with_file=False)}")
+            lines.append(f"  {i}. {_describe_group(g, with_file=False)}")
         lines += ["", "Row numbers are spreadsheet rows (the header is row 1). Fix the problems, then run "
-                      "`python -m iraqtalks check-data` again."]
+                      f"`{self.command}` again."]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -1467,21 +1855,26 @@ def check_data(data_dir: str | Path | None = None) -> CheckReport:
     """
     dd = _data_dir(data_dir)
     folder = _folder_display(dd)
+    command = "python -m iraqtalks check-data" + ("" if data_dir is None else " " + shlex.quote(str(data_dir)))
     if not dd.is_dir():
         return CheckReport(folder, [Problem(folder, found="no such folder", found_is_value=False,
-                                            expected="a data folder containing datapackage.json and the CSV files")])
+                                            expected="a data folder containing datapackage.json and the CSV files")],
+                           command=command)
     try:
         pkg = _package(dd)
     except DataError as exc:
-        return CheckReport(folder, exc.problems)
+        return CheckReport(folder, exc.problems, command=command)
     problems: list[Problem] = []
     sdir = seeds_dir_for(dd)
     try:
         _seeds.verify_seeds(dd, sdir)
     except _seeds.SeedError as exc:
+        manifest_file = str(dd / _resource(pkg, ARTICLES)["path"])
         for line in str(exc).splitlines()[1:]:
             line = line.strip()
             file, _, rest = line.partition(": ")
+            if file == manifest_file and "column seed_file" in rest:
+                continue  # a seed outside the seeds folder: the articles table's own check reports it
             problems.append(Problem(_display(Path(file)) if file else _folder_display(sdir), message=rest or line))
     except (OSError, KeyError, TypeError, UnicodeDecodeError, csv.Error):
         problems.append(Problem(_folder_display(sdir), message=(
@@ -1493,7 +1886,7 @@ def check_data(data_dir: str | Path | None = None) -> CheckReport:
         r = _checked(dd, pkg, res)
         rows += r.rows
         quotes += r.quotes_found
-    return CheckReport(folder, problems, tables=len(pkg["resources"]), rows=rows, quotes=quotes)
+    return CheckReport(folder, problems, tables=len(pkg["resources"]), rows=rows, quotes=quotes, command=command)
 
 
 def check_data_cli(data_dir: str | Path | None = None) -> int:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import stat
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -23,9 +25,48 @@ def _read(path: str, mtime_ns: int) -> str:
     return Path(path).read_bytes().decode("utf-8")
 
 
+def outside_reason(seed_file: str, folder: str | Path) -> str | None:
+    """Why `seed_file` does not name a file inside the seeds `folder` (None if it does).
+
+    Checked before any seed is read: an absolute path, a path going up with '..', or a link leading
+    out of the folder is refused, so that a data folder cannot make the kit read other files.
+    """
+    if not seed_file:
+        return None  # an empty cell is reported as missing
+    if "\\" in seed_file:
+        return f"{seed_file!r} contains a backslash \\ (write folders with a forward slash /)"
+    if seed_file.startswith(("/", "~")) or (len(seed_file) > 1 and seed_file[1] == ":"):
+        return f"{seed_file!r} is an absolute path, outside the seeds folder"
+    if ".." in seed_file.split("/"):
+        return f"{seed_file!r} goes up out of the seeds folder with '..'"
+    if _passes_a_link(str(folder), seed_file):
+        real, base = os.path.realpath(Path(folder) / seed_file), os.path.realpath(folder)
+        if not real.startswith(base.rstrip(os.sep) + os.sep):
+            return f"{seed_file!r} is a link to {real}, outside the seeds folder"
+    return None
+
+
+def _passes_a_link(folder: str, relative: str) -> bool:
+    """Whether folder/relative passes through a symbolic link below the folder (one lstat per part)."""
+    cur = folder
+    for part in relative.split("/"):
+        if part in ("", "."):
+            continue
+        cur = os.path.join(cur, part)
+        try:
+            if stat.S_ISLNK(os.lstat(cur).st_mode):
+                return True
+        except OSError:
+            return False  # does not exist: reported as missing
+    return False
+
+
 def read_raw(seed_file: str, seeds_dir: str | Path | None = None) -> str:
     """The raw text of one seed, decoded from UTF-8 and otherwise untouched (no newline translation)."""
     folder = Path(seeds_dir) if seeds_dir is not None else seeds_dir_for(None)
+    why = outside_reason(seed_file, folder)
+    if why:
+        raise SeedError(f"{folder}: {why}; expected the name of a file inside the seeds folder")
     path = folder / seed_file
     if not path.is_file():
         raise SeedError(f"{path}: seed file not found (expected one of the five files listed in data/articles.csv)")
@@ -38,7 +79,7 @@ def read_raw(seed_file: str, seeds_dir: str | Path | None = None) -> str:
 def manifest(data: str | Path | None = None) -> list[dict]:
     """Rows of articles.csv as plain dicts (article_id, seed_file, sha256, ...), read without pandas."""
     path = _data_dir(data) / "articles.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # a byte-order mark (a spreadsheet's save) is not data
         return list(csv.DictReader(fh))
 
 
@@ -50,6 +91,11 @@ def verify_seeds(data: str | Path | None = None, seeds_dir: str | Path | None = 
     folder = Path(seeds_dir) if seeds_dir is not None else seeds_dir_for(data)
     problems, checked = [], []
     for i, row in enumerate(manifest(data), start=2):
+        why = outside_reason(row["seed_file"] or "", folder)
+        if why:
+            problems.append(f"{_data_dir(data) / 'articles.csv'}: row {i}, column seed_file: {why}; the file was "
+                            "not read")
+            continue
         path = folder / row["seed_file"]
         if not path.is_file():
             problems.append(f"{path}: missing (articles.csv row {i} lists it)")

@@ -268,12 +268,19 @@ def _as_dates(df: pd.DataFrame, table: str, column: str, from_file: bool) -> np.
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
     else:
-        text = _as_text(s)
-        out = pd.to_datetime(text.where(text != "", None), format="%Y-%m-%d", errors="coerce")
-        bad = out.isna() & (text != "")
+        # ISO text, or date objects (Timestamp, datetime, date) in an object column: both are dates
+        vals = s.to_numpy(dtype=object)
+        stamps = [pd.Timestamp(v) if isinstance(v, (_dt.date, np.datetime64)) and not pd.isna(v) else None
+                  for v in vals]
+        text = _as_text(pd.Series([None if t is not None else v for v, t in zip(vals, stamps)], dtype=object))
+        parsed = pd.to_datetime(text.where(text != "", None), format="%Y-%m-%d", errors="coerce")
+        bad = parsed.isna() & (text != "")
         if bad.any():
             pos = _first(bad)
-            raise _fail(df, table, from_file, pos, column, found=text.iloc[pos], expected="an ISO date like 2024-01-27")
+            raise _fail(df, table, from_file, pos, column, found=text.iloc[pos],
+                        expected="an ISO date like 2024-01-27 (or a date object such as a pandas Timestamp)")
+        out = pd.to_datetime(pd.Series([t.tz_localize(None) if t is not None and t.tz is not None else
+                                        (t if t is not None else p) for t, p in zip(stamps, parsed)], dtype=object))
     if out.isna().any():
         raise _fail(df, table, from_file, _first(out.isna()), column, found="an empty cell", expected="a date", value=False)
     return out.dt.normalize().astype("datetime64[ns]").to_numpy()

@@ -5,7 +5,8 @@ sees. Each case breaks one thing in its own copy of data/ and seeds/, the way it
 classroom (a spreadsheet saving a BOM or CRLF, a day-first date, a pasted row, a 'corrected' seed),
 and then:
 
-1. ``python -m iraqtalks check-data DIR`` (a real subprocess, run from the copy's folder) exits 1, its
+1. ``python -m iraqtalks check-data DIR`` (run from the copy's folder; a real subprocess for the cases
+   marked ``cli``, the same command in-process for the others, which is much faster) exits 1, its
    report names the file, the spreadsheet row and the column (where they apply) and says what was
    expected, and nothing in its output is a Python traceback;
 2. ``load(table)`` raises DataError (never a pandas, csv, json or Unicode error) whose problems name
@@ -17,22 +18,30 @@ and then:
    it cannot work it stops with a message naming the file and writes nothing; otherwise it
    regenerates only the derived files and leaves every hand-made file and seed as it was.
 
-The check-data runs of all cases are started together (a few at a time, one per core), because
-each is a fresh Python process; the cases themselves are independent copies.
+The check-data runs in fresh processes are started together (a few at a time, one per core); the
+cases themselves are independent copies. The tests after the table of cases cover what is not one
+broken folder: a spreadsheet's save read as the same data, repeated problems shown as one, a build
+whose last write fails, a reader that closes the pipe early, date objects passed in a DataFrame.
 """
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import traceback
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
 import pytest
 
 from conftest import get_cell, read_rows, snapshot, write_rows
@@ -196,6 +205,9 @@ class Case:
     kept: tuple | None = None  # (table, row, column, value) the loaded frame must still hold, when load_ok
     build_stops: str | None = None
     also: list[str] = field(default_factory=list)  # more text the report must contain
+    absent: list[str] = field(default_factory=list)  # text the report (and the build's message) must not contain
+    only_file: bool = False  # the report names no other file (the right row is blamed, not those that refer to it)
+    cli: bool = False  # True: check-data in a fresh process (end to end); False: the same command in-process
 
 
 EV_JORDAN = row_where("events", "event_id", "e2024-01-28-jordan-attack")
@@ -279,11 +291,6 @@ CASES = [
     Case("header-only-manifest", only_header("articles"),
          "data/articles.csv", 2, None, "one row per seed file", load="articles",
          build_stops="is not an article_id in articles.csv"),
-    Case("byte-order-mark", raw_bytes("actors.csv", lambda b: b"\xef\xbb\xbf" + b),
-         "data/actors.csv", 1, None, "UTF-8 without a BOM", load="actors", build_stops="actors.csv, row 1"),
-    Case("crlf-line-ends", raw_bytes("actor_names.csv", _crlf),
-         "data/actor_names.csv", 1, None, "Unix line ends (LF, \\n only)", load="actor_names",
-         build_stops="actor_names.csv, row 1"),
     Case("not-nfc", _edit("events", 2, "summary_vi", _nfd),
          "data/events.csv", 2, "summary_vi", "text in Unicode NFC", load="events"),
     Case("html-in-text", _edit("outlets", 2, "note", lambda s: f"<b>{s}</b>"),
@@ -298,7 +305,7 @@ CASES = [
          load="event_reports", build_stops=f"event_reports.csv, row {REPORTS_LAST}"),
     Case("unclosed-quote", unclose_a_quote,
          "data/outlets.csv", 3, None, "cells quoted the CSV way", load="outlets",
-         build_stops="outlets.csv, row 3"),
+         build_stops="outlets.csv, row 3", cli=True),
     Case("blank-required-cell", set_to("actors", 3, "name_en", ""),
          "data/actors.csv", 3, "name_en", "a value: this column is required", load="actors"),
     Case("wrong-pattern-sha256", _edit("articles", ARTICLE_ROW_A000, "sha256", str.upper),
@@ -309,7 +316,7 @@ CASES = [
          f"seeds/{SEED_A000}", None, None, f"articles.csv row {ARTICLE_ROW_A000}, column sha256 expects {SHA_A000}",
          load="events",
          load_where=("data/events.csv", EV_LETTER, "evidence", "text copied exactly from the seed"),
-         build_stops=f"column sha256 expects {SHA_A000}"),
+         build_stops=f"column sha256 expects {SHA_A000}", cli=True),
     Case("deleted-seed", delete(f"seeds/{SEED_A001}"),
          f"seeds/{SEED_A001}", None, None, f"missing (articles.csv row {ARTICLE_ROW_A001} lists it)", load="events",
          load_where=("data/events.csv", EV_A001, "evidence", f"seeds/{SEED_A001}. That seed file cannot be read"),
@@ -318,11 +325,193 @@ CASES = [
          "data/numbers.csv", None, None, "the CSV file of table 'numbers'", load="numbers", build_stops="numbers.csv"),
     Case("not-utf8", raw_bytes("outlets.csv", lambda b: b.decode("utf-8").encode("utf-16")),
          "data/outlets.csv", None, None, "text encoded as UTF-8", load="outlets", build_stops="outlets.csv",
-         also=["bytes that are not UTF-8 on line 1"]),
+         also=["bytes that are not UTF-8 on line 1"], cli=True),
     Case("datapackage-not-json", raw_bytes("datapackage.json", lambda b: b[: len(b) // 2]),
          "data/datapackage.json", None, None, "valid JSON", load="events", build_stops="datapackage.json",
-         also=["invalid JSON at line"]),
+         also=["invalid JSON at line"], cli=True),
 ]
+
+
+
+# --------------------------------------------------------------------------- issue 15: hardening the data layer
+
+
+def edit_package(change: Callable[[dict], None]):
+    """Edit datapackage.json by hand (as JSON), the way a teacher might."""
+    def apply(data: Path) -> None:
+        path = data / "datapackage.json"
+        pkg = json.loads(path.read_text(encoding="utf-8"))
+        change(pkg)
+        path.write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return apply
+
+
+def res_of(pkg: dict, name: str) -> dict:
+    return next(r for r in pkg["resources"] if r["name"] == name)
+
+
+def field_of(pkg: dict, table: str, name: str) -> dict:
+    return next(f for f in res_of(pkg, table)["schema"]["fields"] if f["name"] == name)
+
+
+def _set(obj: dict, key: str, value):
+    obj[key] = value
+
+
+def path_up_out_of_the_folder(data: Path) -> None:
+    """A derived table's path climbing out of the data folder onto a teacher's own file."""
+    (data.parent / "home").mkdir()
+    (data.parent / "home" / "lesson-plan.md").write_text("# My lesson plan\n", encoding="utf-8")
+    edit_package(lambda p: _set(res_of(p, "evidence_locations"), "path", "../home/lesson-plan.md"))(data)
+
+
+def absolute_path(data: Path) -> None:
+    secret = data.parent / "secret.csv"
+    secret.write_text("SECRET-FIRST-LINE,x\n", encoding="utf-8")
+    edit_package(lambda p: _set(res_of(p, "outlets"), "path", str(secret)))(data)
+
+
+def seed_outside_the_seeds_folder(data: Path) -> None:
+    (data.parent / "secret.txt").write_text("SECRET-SEED-LINE\n", encoding="utf-8")
+    set_to("articles", ARTICLE_ROW_A000, "seed_file", "../secret.txt")(data)
+
+
+def seed_linked_outside(data: Path) -> None:
+    """A seed replaced by a link to a copy outside the seeds folder (same bytes: the checksum alone would pass)."""
+    seed = data.parent / "seeds" / SEED_A000
+    outside = data.parent / "elsewhere" / SEED_A000
+    outside.parent.mkdir()
+    shutil.copy(seed, outside)
+    seed.unlink()
+    seed.symlink_to(outside)
+
+
+def link(table_file: str, target: str | Callable[[Path], str]):
+    def apply(data: Path) -> None:
+        path = data / table_file
+        path.unlink()
+        path.symlink_to(target(data) if callable(target) else target)
+    return apply
+
+
+def link_outside(data: Path) -> None:
+    (data.parent / "elsewhere").mkdir()
+    shutil.copy(data / "events.csv", data.parent / "elsewhere" / "events.csv")
+    link("events.csv", lambda d: str(d.parent / "elsewhere" / "events.csv"))(data)
+
+
+def separated_by(table_file: str, delimiter: str):
+    def apply(data: Path) -> None:
+        path = data / table_file
+        rows = read_rows(path)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return apply
+
+
+def rows_of_commas(table: str, n: int):
+    def apply(data: Path) -> None:
+        path = data / f"{table}.csv"
+        width = len(read_rows(path)[0])
+        path.write_bytes(path.read_bytes() + ("," * (width - 1) + "\n").encode() * n)
+    return apply
+
+
+ACT_US = row_where("actors", "actor_id", "us")
+OUTLET_VTC = row_where("outlets", "outlet_id", "vtc-news")
+LONG = 140_000  # over the CSV reader's limit of 131,072 characters in one cell
+
+HARDENING = [
+    # A data folder must not reach outside itself.
+    Case("path-up-out-of-the-folder", path_up_out_of_the_folder,
+         "data/datapackage.json", None, None, "a file name inside the data folder", load="events",
+         also=["'../home/lesson-plan.md': it goes up out of the data folder with '..'"],
+         build_stops="goes up out of the data folder", cli=True),
+    Case("path-absolute", absolute_path,
+         "data/datapackage.json", None, None, "a file name inside the data folder", load="outlets",
+         also=["is an absolute path, outside the data folder"], absent=["SECRET-FIRST-LINE"],
+         build_stops="is an absolute path"),
+    Case("seed-outside-the-seeds-folder", seed_outside_the_seeds_folder,
+         "data/articles.csv", ARTICLE_ROW_A000, "seed_file", "the name of a file inside the seeds folder",
+         load="articles", also=["'../secret.txt' goes up out of the seeds folder"], absent=["SECRET-SEED-LINE"],
+         build_stops="'../secret.txt' goes up out of the seeds folder", cli=True),
+    Case("seed-linked-outside-the-seeds-folder", seed_linked_outside,
+         "data/articles.csv", ARTICLE_ROW_A000, "seed_file", "the name of a file inside the seeds folder",
+         load="articles", also=["outside the seeds folder"], build_stops="outside the seeds folder"),
+    Case("link-loop", link("outlets.csv", "outlets.csv"),
+         "data/outlets.csv", None, None, "a CSV file, or a link to one inside the data folder", load="outlets",
+         also=["a symbolic link that leads back to itself (a loop)"], build_stops="outlets.csv"),
+    Case("link-dangling", link("actors.csv", "actors-old.csv"),
+         "data/actors.csv", None, None, "a CSV file, or a link to one inside the data folder", load="actors",
+         also=["a symbolic link to actors-old.csv, which does not exist (a dangling link)"],
+         build_stops="actors.csv"),
+    Case("link-out-of-the-folder", link_outside,
+         "data/events.csv", None, None, "a file inside the data folder data/", load="events",
+         load_where=("data/events.csv", None, None, "outside the data folder"),
+         also=["outside the data folder"], build_stops="events.csv"),
+    # datapackage.json edited by hand: the wrong JSON type
+    Case("descriptor-constraints-a-number", edit_package(lambda p: _set(field_of(p, "events", "date_start"), "constraints", 5)),
+         "data/datapackage.json", None, None, 'an object such as {"required": true}', load="events",
+         also=["resource 'events', field 'date_start': constraints the number 5"], build_stops="datapackage.json"),
+    Case("descriptor-primary-key-a-number", edit_package(lambda p: _set(res_of(p, "events")["schema"], "primaryKey", 5)),
+         "data/datapackage.json", None, None, "a field name, or a list of field names", load="events",
+         also=["resource 'events': primaryKey the number 5"], build_stops="datapackage.json"),
+    Case("descriptor-schema-a-list", edit_package(lambda p: _set(res_of(p, "outlets"), "schema", [])),
+         "data/datapackage.json", None, None, "a schema object", load="outlets",
+         also=["resource 'outlets': schema a list (0 items)"], build_stops="datapackage.json"),
+    Case("descriptor-field-a-string",
+         edit_package(lambda p: res_of(p, "events")["schema"]["fields"].__setitem__(1, "date_start")),
+         "data/datapackage.json", None, None, "every field to be an object", load="events",
+         also=["schema.fields[1] is the text 'date_start'"], build_stops="datapackage.json"),
+    Case("descriptor-foreign-keys-an-object",
+         edit_package(lambda p: _set(res_of(p, "events")["schema"], "foreignKeys",
+                                     res_of(p, "events")["schema"]["foreignKeys"][0])),
+         "data/datapackage.json", None, None, "a list of foreign keys", load="events",
+         also=["schema.foreignKeys an object"], build_stops="datapackage.json"),
+    Case("descriptor-x-evidence-yes", edit_package(lambda p: _set(res_of(p, "quotes"), "x-evidence", "yes")),
+         "data/datapackage.json", None, None, 'an object {"article_field"', load="quotes",
+         also=["resource 'quotes': x-evidence the text 'yes'"], build_stops="datapackage.json"),
+    Case("descriptor-empty-foreign-key",
+         edit_package(lambda p: res_of(p, "events")["schema"]["foreignKeys"].append({})),
+         "data/datapackage.json", None, None, 'an object {"fields": "col", "reference"', load="events",
+         also=["is an empty object {}"], build_stops="datapackage.json", cli=True),
+    Case("descriptor-missing-values-a-text",
+         edit_package(lambda p: _set(res_of(p, "events")["schema"], "missingValues", "NA")),
+         "data/datapackage.json", None, None, "a list of texts", load="events",
+         also=["schema.missingValues the text 'NA'", "read letter by letter"], build_stops="datapackage.json"),
+    Case("descriptor-required-a-text",
+         edit_package(lambda p: _set(field_of(p, "actors", "name_en"), "constraints", {"required": "false"})),
+         "data/datapackage.json", None, None, "true or false, without quotes", load="actors",
+         also=["constraints.required the text 'false'"], build_stops="datapackage.json"),
+    # Spreadsheet saves
+    Case("semicolon-separated", separated_by("outlets.csv", ";"),
+         "data/outlets.csv", 1, None, "cells separated by commas", load="outlets",
+         also=["a semicolon-separated file", "CSV UTF-8 (Comma delimited)"], only_file=True,
+         build_stops="outlets.csv", cli=True),
+    Case("tab-separated", separated_by("framing_terms.csv", "\t"),
+         "data/framing_terms.csv", 1, None, "cells separated by commas", load="framing_terms",
+         also=["a tab-separated file"], only_file=True, build_stops="framing_terms.csv"),
+    Case("rows-of-commas", rows_of_commas("events", 1),
+         "data/events.csv", EVENTS_LAST + 1, None, f"a row of {len(header('events'))} cells", load="events",
+         also=["an empty row (only commas)"], only_file=True, build_stops=f"events.csv, row {EVENTS_LAST + 1}"),
+    Case("key-with-a-trailing-space", set_to("actors", ACT_US, "actor_id", "us "),
+         "data/actors.csv", ACT_US, "actor_id", "an id with no space or line break at either end", load="actors",
+         only_file=True, absent=["data/events.csv", "did you mean 'us '"]),
+    Case("key-with-a-line-break", set_to("outlets", OUTLET_VTC, "outlet_id", "vtc-news\n"),
+         "data/outlets.csv", OUTLET_VTC, "outlet_id", "an id with no space or line break at either end",
+         load="outlets", only_file=True, absent=["data/articles.csv"]),
+    Case("cell-too-long", set_to("outlets", 2, "note", "x" * LONG),
+         "data/outlets.csv", 2, "note", "cells of at most 131,072 characters", load="outlets",
+         also=[f"a cell of {LONG:,} characters"], absent=["broken quoting"], build_stops="outlets.csv, row 2"),
+    Case("old-mac-line-ends", raw_bytes("actor_names.csv", lambda b: b.replace(b"\n", b"\r")),
+         "data/actor_names.csv", 1, None, "line ends LF (\\n) or CRLF", load="actor_names",
+         also=["old Mac line ends", "replace(b'\\r', b'\\n')"], build_stops="actor_names.csv, row 1"),
+    # Build: a missing manifest (it used to be a FileNotFoundError traceback)
+    Case("deleted-manifest", delete("data/articles.csv"),
+         "data/articles.csv", None, None, "the CSV file of table 'articles'", load="articles",
+         build_stops="articles.csv"),
+]
+CASES += HARDENING
 
 IDS = [c.id for c in CASES]
 assert len(set(IDS)) == len(IDS) >= 20
@@ -347,6 +536,32 @@ def _check_data(folder: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, encoding="utf-8", timeout=300)
 
 
+def _check_data_in_process(folder: Path) -> subprocess.CompletedProcess:
+    """The same command as _check_data, run in this process (no interpreter to start): what a fresh
+    process would print, a raised exception shown as the traceback it would print."""
+    from iraqtalks.__main__ import main as cli_main
+
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli_main(["check-data", "data"])
+            except BaseException:  # noqa: BLE001 - reported as the traceback a teacher would see
+                traceback.print_exc()
+                code = 1
+    finally:
+        os.chdir(cwd)
+    return subprocess.CompletedProcess(["check-data", "data"], code, out.getvalue(), err.getvalue())
+
+
+def everything(data: Path) -> dict[str, bytes]:
+    """Every file of a case's folder: data/, seeds/ and anything beside them (files a broken folder points at)."""
+    root = data.parent
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> dict[str, Prepared]:
     """Every case broken in its own copy (like conftest's data_copy), and check-data run on each."""
@@ -356,9 +571,13 @@ def prepared(tmp_path_factory) -> dict[str, Prepared]:
         shutil.copytree(DATA_DIR, root / "data")
         shutil.copytree(SEEDS_DIR, root / "seeds")
         case.breaks(root / "data")
-        folders[case.id] = (root, snapshot(root / "data"))
+        folders[case.id] = (root, everything(root / "data"))
+    cli = [cid for cid, case in zip(IDS, CASES) if case.cli]
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        runs = dict(zip(folders, pool.map(_check_data, [root for root, _ in folders.values()])))
+        runs = dict(zip(cli, pool.map(_check_data, [folders[cid][0] for cid in cli])))
+    for cid in folders:
+        if cid not in runs:
+            runs[cid] = _check_data_in_process(folders[cid][0])
     return {cid: Prepared(root / "data", before, runs[cid].returncode, runs[cid].stdout, runs[cid].stderr)
             for cid, (root, before) in folders.items()}
 
@@ -406,6 +625,11 @@ def test_check_data_names_the_problem(case: Case, prepared):
         assert any("expected " in h or case.file.startswith("seeds/") for h in hits), hits
     for text in case.also:
         assert text in run.stdout, f"the report does not say {text!r}:\n{run.stdout}"
+    for text in case.absent:
+        assert text not in run.stdout, f"the report says {text!r}:\n{run.stdout}"
+    if case.only_file:
+        assert list(sections) == [case.file], f"the report blames other files too:\n{run.stdout}"
+        assert len(sections[case.file]) == 1, f"one problem, reported once, expected:\n{run.stdout}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -434,7 +658,7 @@ def test_load_raises_data_error_naming_the_problem(case: Case, prepared):
             assert f"row {row}" in text
         if column is not None:
             assert f"column {column}" in text
-    assert snapshot(run.data) == run.before, "check-data or load() changed a file"
+    assert everything(run.data) == run.before, "check-data or load() changed a file"
 
 
 def _hand_made(snap: dict[str, bytes]) -> dict[str, bytes]:
@@ -447,15 +671,17 @@ def _hand_made(snap: dict[str, bytes]) -> dict[str, bytes]:
 def test_build_stops_or_leaves_hand_made_files_alone(case: Case, prepared, capsys):
     run = prepared[case.id]
     data = run.data
-    before = snapshot(data)
+    before = everything(data)
     status = build_main(data, data.parent / "seeds")  # must not raise, whatever the folder holds
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
+    for text in case.absent:
+        assert text not in out + err, f"the build says {text!r}:\n{out}{err}"
     if case.build_stops:
         assert status == 1, f"the build went ahead on a broken folder:\n{out}"
         assert case.build_stops in err, f"the build's message does not name {case.build_stops!r}:\n{err}"
         assert "Nothing was written." in err
-        assert snapshot(data) == before, "a stopped build wrote files"
+        assert everything(data) == before, "a stopped build wrote files"
     else:
         assert status == 0, f"the build stopped:\n{err}"
         assert _hand_made(snapshot(data)) == _hand_made(before), "the build changed a hand-made file or a seed"
@@ -483,3 +709,228 @@ def test_every_case_breaks_something_the_kit_has():
             assert name in declared, case.id
             if case.column and case.row != 1:
                 assert case.column in declared[name], case.id
+
+
+# --------------------------------------------------------------------------- issue 15: beyond one broken folder
+
+
+def _copy(tmp_path: Path, name: str = "data") -> Path:
+    shutil.copytree(DATA_DIR, tmp_path / name)
+    shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
+    return tmp_path / name
+
+
+def _cli(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+    """`python -m iraqtalks ARGV` run in-process from `cwd`: (exit status, stdout, stderr)."""
+    from iraqtalks.__main__ import main as cli_main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli_main(argv)
+    finally:
+        os.chdir(old)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _typed_equal(a, b) -> bool:
+    a, b = a.copy(), b.copy()
+    a.attrs, b.attrs = {}, {}
+    return a.equals(b) and list(a.dtypes) == list(b.dtypes)
+
+
+def test_a_spreadsheet_save_is_read_as_the_same_data(tmp_path):
+    """Excel's 'CSV UTF-8' (a byte-order mark, CRLF line ends) is the normal case: check-data accepts it, load()
+    gives the same typed data, and the build works (the manifest too) and leaves the teacher's files as saved."""
+    data = _copy(tmp_path)
+    saved = ["articles.csv", "actors.csv", "events.csv", "actor_names.csv"]
+    for name in saved:
+        path = data / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    code, out, err = _cli(["check-data", "data"], tmp_path)
+    assert (code, err) == (0, ""), out + err
+    assert out.startswith("data/ is valid:"), out
+    for name in saved:
+        table = name[:-4]
+        assert _typed_equal(load(table, data), load(table)), f"{name} read differently once saved by a spreadsheet"
+    before = everything(data)
+    assert build_main(data, data.parent / "seeds") == 0
+    after = everything(data)
+    for name in saved:
+        assert after[f"data/{name}"] == before[f"data/{name}"], f"the build changed {name}"
+    for name in sorted(DERIVED) + ["README.md"]:
+        assert after[f"data/{name}"] == (DATA_DIR / name).read_bytes(), f"the build wrote a different {name}"
+
+
+def test_repeated_problems_are_one_problem_with_their_rows(tmp_path):
+    """Day-first dates in every row are one problem listing the rows, and the report's last line re-runs the
+    check on the folder exactly as the teacher typed it."""
+    data = _copy(tmp_path, "my data")
+    rows = read_rows(data / "events.csv")
+    j = rows[0].index("date_start")
+    for r in rows[1:]:
+        y, m, d = r[j].split("-")
+        r[j] = f"{d}/{m}/{y}"
+    write_rows(data / "events.csv", rows)
+    n = len(rows) - 1
+    code, out, err = _cli(["check-data", "my data"], tmp_path)
+    assert code == 1 and err == "", out + err
+    lines = [line for line in out.splitlines() if "column date_start" in line]
+    assert len(lines) == 1, out
+    assert f"rows 2-{n + 1} ({n} rows), column date_start: found {rows[1][j]!r} in row 2 (and {n - 1} more like it)" \
+        in lines[0], lines[0]
+    assert "Vietnamese writes the day first" in lines[0]
+    assert out.splitlines()[0] == f"my data/ has 1 problem (in {n} places):", out.splitlines()[0]
+    assert out.rstrip().endswith("then run `python -m iraqtalks check-data 'my data'` again."), out
+    with pytest.raises(DataError) as err_info:
+        load("events", data)
+    assert len(err_info.value.problems) == n  # every row is still a Problem for code that reads them
+    assert f"cannot be loaded: 1 problem (in {n} places)" in str(err_info.value)
+
+
+def _stale_derived(data: Path) -> None:
+    """Derived files that differ from a fresh build: one clean text missing, one extra, a short cleaning log."""
+    (data / "clean" / "a000.txt").unlink()
+    (data / "clean" / "zz-old.txt").write_text("an article no longer listed\n", encoding="utf-8")
+    log = data / "cleaning_log.csv"
+    log.write_bytes(log.read_bytes().split(b"\n", 1)[0] + b"\n")
+
+
+def test_build_is_all_or_nothing_when_the_last_write_fails(tmp_path, monkeypatch, capsys):
+    """The last file to be swapped in cannot be written: every file already swapped is put back."""
+    import iraqtalks.build as build_module
+
+    data = _copy(tmp_path)
+    _stale_derived(data)
+    before = everything(data)
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        if Path(dst).name == "README.md" and Path(src).name.startswith("new-"):  # the last file the build swaps in
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(build_module.os, "replace", failing_replace)
+    assert build_main(data, data.parent / "seeds") == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and out == ""
+    assert "README.md failed (No space left on device)" in err and "put back as it was" in err, err
+    assert "Nothing was written." in err
+    assert everything(data) == before, "a failed build left some files new and some old"
+    assert not list(data.glob(".build-*")), "the temporary folder was left behind"
+    monkeypatch.setattr(build_module.os, "replace", real_replace)
+    assert build_main(data, data.parent / "seeds") == 0  # and the same folder builds once the disk has room
+    assert (data / "clean" / "a000.txt").read_bytes() == (DATA_DIR / "clean" / "a000.txt").read_bytes()
+    assert not (data / "clean" / "zz-old.txt").exists()
+
+
+def test_build_stops_when_clean_is_a_file(tmp_path, capsys):
+    data = _copy(tmp_path)
+    shutil.rmtree(data / "clean")
+    (data / "clean").write_text("notes\n", encoding="utf-8")
+    _stale_derived_tables = data / "sentences.csv"
+    _stale_derived_tables.write_bytes(_stale_derived_tables.read_bytes()[:200])
+    before = everything(data)
+    assert build_main(data, data.parent / "seeds") == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "clean is a file, but the build writes" in err and "must be a folder" in err, err
+    assert "Nothing was written." in err
+    assert everything(data) == before
+
+
+def test_build_stops_when_the_folder_cannot_be_written(tmp_path, monkeypatch, capsys):
+    """A read-only data folder (simulated: tests may run as root, who can write anywhere)."""
+    import iraqtalks.build as build_module
+
+    data = _copy(tmp_path)
+    _stale_derived(data)
+    before = everything(data)
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(build_module.tempfile, "mkdtemp", read_only)
+    assert build_main(data, data.parent / "seeds") == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "cannot write in" in err and "(Permission denied)" in err, err
+    assert "Make the folder writable" in err and "Nothing was written." in err
+    assert everything(data) == before
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can write to a read-only folder")
+def test_build_stops_on_a_read_only_folder(tmp_path, capsys):
+    data = _copy(tmp_path)
+    _stale_derived(data)
+    before = everything(data)
+    os.chmod(data, 0o555)
+    try:
+        assert build_main(data, data.parent / "seeds") == 1
+    finally:
+        os.chmod(data, 0o755)
+    out, err = capsys.readouterr()
+    assert "cannot write in" in err and "Traceback" not in err
+    assert everything(data) == before
+
+
+def test_the_build_command_names_a_mistyped_folder(tmp_path):
+    """`python -m iraqtalks build datta` (a fresh process): one clear message, exit 1."""
+    _copy(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               PYTHONIOENCODING="utf-8")
+    done = subprocess.run([sys.executable, "-m", "iraqtalks", "build", "datta"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert done.returncode == 1 and done.stdout == "", done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "datta/: no such folder; expected a data folder containing datapackage.json" in done.stderr, done.stderr
+    assert "Nothing was written." in done.stderr
+    assert not (tmp_path / "datta").exists()
+
+
+def _every_quote_wrong(data: Path) -> None:
+    """Every evidence quote of every table changed: a report of several hundred lines."""
+    for res in PACKAGE["resources"]:
+        if not res.get("x-evidence"):
+            continue
+        rows = read_rows(data / res["path"])
+        j = rows[0].index("evidence")
+        for r in rows[1:]:
+            r[j] = "not in any seed " + r[j][::-1]
+        write_rows(data / res["path"], rows)
+
+
+@pytest.mark.parametrize("argv", [["check-data", "data"], ["build", "data"]], ids=["check-data", "build"])
+def test_a_reader_that_stops_early_is_no_error(tmp_path, argv):
+    """`python -m iraqtalks check-data DIR | head -1`: no BrokenPipeError traceback, whatever the command."""
+    data = _copy(tmp_path)
+    if argv[0] == "check-data":
+        _every_quote_wrong(data)  # a report longer than a pipe holds, so the command is still writing at the close
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               PYTHONIOENCODING="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "iraqtalks", *argv], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline() if argv[0] == "check-data" else b""
+    proc.stdout.close()  # what `head -1` does after its line
+    err = proc.stderr.read().decode("utf-8")
+    proc.wait(timeout=300)
+    if argv[0] == "check-data":
+        assert first.startswith(b"data/ has ")
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_date_objects_in_a_dataframe_are_dates(tmp_path):
+    """A DataFrame whose date column holds Timestamps (or dates) as objects is read as those dates, not
+    reported as text that is not an ISO date."""
+    from iraqtalks import widgets
+
+    tables = {t: load(t) for t in ("events", "event_reports", "articles", "actors")}
+    expected = widgets.coverage_matrix(tables=tables)
+    events = tables["events"].copy()
+    events["date_start"] = events["date_start"].astype(object)  # Timestamps as objects
+    events["date_end"] = pd.Series([t.date() for t in events["date_end"]], dtype=object)  # datetime.date objects
+    assert widgets.coverage_matrix(tables={**tables, "events": events}).equals(expected)
+    events["date_start"] = events["date_start"].astype(str)  # '2014-01-01 00:00:00': text, not an ISO date
+    with pytest.raises(DataError) as err:
+        widgets.coverage_matrix(tables={**tables, "events": events})
+    assert "found '2014-01-01 00:00:00', expected an ISO date like 2024-01-27" in str(err.value)

@@ -174,19 +174,28 @@ def test_missing_derived_file_is_a_problem_too(full_copy):
 # --------------------------------------------------------------------------- encodings and line ends
 
 
-def test_byte_order_mark(full_copy):
+def test_a_spreadsheets_csv_utf8_save_is_accepted_as_the_same_data(full_copy):
+    """Excel's 'CSV UTF-8' adds a byte-order mark and writes CRLF line ends: the normal case, not a problem.
+    Reading it gives exactly the typed data of the same file saved with LF and no BOM."""
+    from iraqtalks.schema import load
+
     path = full_copy / "outlets.csv"
-    p = only(breaks(full_copy, lambda: path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())))
-    assert_names(p, "outlets.csv", 1, None, "UTF-8 without a BOM")
-    assert "byte-order mark" in p.found
+    before = load("outlets", data_dir=full_copy)
+    assert breaks(full_copy, lambda: path.write_bytes(codecs.BOM_UTF8 + path.read_bytes().replace(b"\n", b"\r\n"))) == []
+    after = load("outlets", data_dir=full_copy)
+    after.attrs, before.attrs = {}, {}
+    assert after.equals(before) and list(after.dtypes) == list(before.dtypes)
 
 
-def test_crlf_line_ends(full_copy):
+def test_old_mac_line_ends_get_advice_that_works(full_copy):
     path = full_copy / "outlets.csv"
-    n = last_row(path)
-    p = only(breaks(full_copy, lambda: path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))))
-    assert_names(p, "outlets.csv", 1, None, "Unix line ends (LF")
-    assert f"on {n} lines" in p.found
+    p = only(breaks(full_copy, lambda: path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))))
+    assert_names(p, "outlets.csv", 1, None, "line ends LF")
+    assert "old Mac" in p.found
+    command = p.message.split("convert it with: ", 1)[1]
+    assert command.startswith("python -c ")
+    subprocess.run([sys.executable, "-c", command[len("python -c "):].strip().strip('"')], check=True)  # the advice
+    assert validate(full_copy) == []
 
 
 def test_not_utf8(full_copy):
