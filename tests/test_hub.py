@@ -1,0 +1,158 @@
+"""The classroom path, for real: a JupyterHub hands the student edition out with an nbgitpuller link.
+
+A throw-away JupyterHub on 127.0.0.1 (dummy login, every student server a local process with its own home
+folder, the Python configurable-http-proxy; see tests/hub/jupyterhub_config.py for why the servers run as the
+test's own user) and a teacher's git repository holding the student edition. Two students, each in their own
+Chromium context, follow the pull link: log in, their server starts, nbgitpuller copies the kit into their
+home folder, JupyterLab opens lesson 00. Each runs lesson 00 and answers question 1 of exercises 01 in the
+browser (one rightly, one wrongly) and saves. Then the teacher changes a lesson and commits; the students
+click the same link again, and their own answers survive while the teacher's change arrives.
+
+Everything listens on 127.0.0.1 and is stopped by the test; nothing is fetched from the network (the
+repository is a folder of this machine). Memory per student server and kernel: `./kit bench --hub`.
+Without /usr/bin/chromium the test is skipped, except under CI=true, where that is a failure.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.hub
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+EXERCISE = "exercises/01-meet-the-sources.ipynb"
+ANSWER_CELL = "answer_q1 = ..."
+CHECK_CELL = 'check("01-q1"'
+ANSWERS = {  # alice answers rightly, bob wrongly: each gets their own feedback, in their own copy
+    "alice": ('answer_q1 = articles.loc[articles["outlet_id"].isna(), "article_id"].tolist()', "Correct!"),
+    "bob": ('answer_q1 = ["a001"]  # bob\'s first try', "Not yet."),
+}
+TEACHER_LESSON = "notebooks/01-meet-the-sources.ipynb"
+TEACHER_NOTE = "**Note from your teacher:** read this lesson before the next class."
+
+
+def _load_helper():
+    spec = importlib.util.spec_from_file_location("iraqtalks_hubkit", Path(__file__).parent / "hub" / "hubkit.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+hubkit = _load_helper()
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return
+    message = f"{CHROMIUM} is missing: install Debian's chromium package (`apt-get install chromium`; CI's .ci/run does it)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def teacher_repo(tmp_path: Path) -> Path:
+    return hubkit.publish_student_edition(tmp_path / "teacher")
+
+
+@pytest.fixture
+def hub(tmp_path: Path):
+    _need_chromium()
+    server = hubkit.start_hub(tmp_path / "hub")
+    try:
+        yield server
+    finally:
+        server.stop()
+        print(f"hub log: {server.log}")
+
+
+@pytest.fixture
+def browser(hub):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _cell_sources(path: Path) -> list[str]:
+    return [c.source for c in nbformat.read(path, as_version=4).cells]
+
+
+def _add_teacher_note(repo: Path) -> None:
+    """The teacher's update: a note at the top of lesson 01's first cell, committed."""
+    path = repo / TEACHER_LESSON
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = f"{TEACHER_NOTE}\n\n{nb.cells[0].source}"
+    nbformat.write(nb, path)
+    hubkit.git(repo, "commit", "--quiet", "-am", "Teacher: a note on lesson 01")
+
+
+def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, browser):
+    started = time.monotonic()
+    pages = {}
+    for student in ANSWERS:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
+        ctx.set_default_timeout(hubkit.TIMEOUT_MS)
+        pages[student] = ctx.new_page()
+
+    # --- each student follows the pull link, runs lesson 00 and answers one question ---------------
+    for student, (answer, feedback) in ANSWERS.items():
+        page = pages[student]
+        try:
+            lesson = hubkit.pull_and_open(page, hub, student, teacher_repo)
+            assert f"/user/{student}/lab/tree/{hubkit.FOLDER}/" in page.url
+            errors = hubkit.run_notebook(page, lesson)
+            assert errors == [], f"{student}: lesson 00 raised {errors}"
+            exercise = f"{hubkit.FOLDER}/{EXERCISE}"
+            hubkit.open_notebook(page, exercise)
+            out = hubkit.answer_and_check(page, exercise, ANSWER_CELL, answer, CHECK_CELL)
+            assert out is not None and out.startswith(feedback), f"{student}: the check said {out!r}"
+        except Exception:
+            page.screenshot(path=str(hub.work / f"{student}-failure.png"))
+            print(hub.log_tail())
+            raise
+
+    # --- each got their own copy, in their own home folder, without the teacher's materials ----------
+    copies = {student: hub.homes / student / hubkit.FOLDER for student in ANSWERS}
+    for student, copy in copies.items():
+        assert (copy / ".git").is_dir(), f"{student} has no clone of the teacher's repository"
+        assert hubkit.git(copy, "remote", "get-url", "origin").strip() == teacher_repo.as_uri()
+        assert (copy / hubkit.FIRST_LESSON).is_file()
+        assert not (copy / "exercises" / "solutions").exists() and not (copy / "teachers").exists()
+        lesson00 = nbformat.read(copy / hubkit.FIRST_LESSON, as_version=4)
+        assert all(c.execution_count for c in lesson00.cells if c.cell_type == "code"), \
+            f"{student}'s lesson 00 was not saved after running"
+        sources = _cell_sources(copy / EXERCISE)
+        assert ANSWERS[student][0] in sources, f"{student}'s answer is not in {student}'s copy"
+        for other, (answer, _) in ANSWERS.items():
+            if other != student:
+                assert answer not in sources, f"{other}'s answer is in {student}'s copy"
+    assert ANSWER_CELL in _cell_sources(teacher_repo / EXERCISE)  # the teacher's repository is untouched
+    assert copies["alice"].resolve() != copies["bob"].resolve()
+
+    # --- the teacher updates a lesson; the same link again brings it, and keeps the students' work -----
+    _add_teacher_note(teacher_repo)
+    for student, page in pages.items():
+        hubkit.pull_and_open(page, hub, student, teacher_repo)
+        copy = copies[student]
+        assert _cell_sources(copy / TEACHER_LESSON)[0].startswith(TEACHER_NOTE), f"{student} did not get the update"
+        assert ANSWERS[student][0] in _cell_sources(copy / EXERCISE), f"{student}'s answer was lost by the pull"
+        assert "Teacher: a note on lesson 01" in hubkit.git(copy, "log", "--format=%s")
+    for page in pages.values():
+        page.context.close()
+    # Not a timing assertion, just a note in the test log for whoever watches the suite's speed.
+    print(f"hub test body (two students, pull, lesson 00, one check, re-pull) took {time.monotonic() - started:.1f} s")
