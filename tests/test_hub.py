@@ -38,6 +38,7 @@ ANSWERS = {  # alice answers rightly, bob wrongly: each gets their own feedback,
 }
 TEACHER_LESSON = "notebooks/01-meet-the-sources.ipynb"
 TEACHER_NOTE = "**Note from your teacher:** read this lesson before the next class."
+TEACHER_ANSWER_CELL = "answer_q1 = ...  # a list of article ids"
 
 
 def _load_helper():
@@ -92,13 +93,19 @@ def _cell_sources(path: Path) -> list[str]:
     return [c.source for c in nbformat.read(path, as_version=4).cells]
 
 
-def _add_teacher_note(repo: Path) -> None:
-    """The teacher's update: a note at the top of lesson 01's first cell, committed."""
-    path = repo / TEACHER_LESSON
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[0].source = f"{TEACHER_NOTE}\n\n{nb.cells[0].source}"
-    nbformat.write(nb, path)
-    hubkit.git(repo, "commit", "--quiet", "-am", "Teacher: a note on lesson 01")
+def _teacher_update(repo: Path) -> None:
+    """The teacher's update, one commit: a note at the top of lesson 01 (which no student changed) and of the
+    exercise notebook (which every student changed further down), and a new text in question 1's answer cell
+    (the very line each student changed)."""
+    for rel in (TEACHER_LESSON, EXERCISE):
+        path = repo / rel
+        nb = nbformat.read(path, as_version=4)
+        nb.cells[0].source = f"{TEACHER_NOTE}\n\n{nb.cells[0].source}"
+        if rel == EXERCISE:
+            cell = next(c for c in nb.cells if c.source == ANSWER_CELL)
+            cell.source = TEACHER_ANSWER_CELL
+        nbformat.write(nb, path)
+    hubkit.git(repo, "commit", "--quiet", "-am", "Teacher: a note on lesson 01 and exercises 01")
 
 
 def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, browser):
@@ -109,11 +116,13 @@ def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, b
         ctx.set_default_timeout(hubkit.TIMEOUT_MS)
         pages[student] = ctx.new_page()
 
-    # --- each student follows the pull link, runs lesson 00 and answers one question ---------------
+    # --- the class clicks the pull link; each student runs lesson 00 and answers one question ----------
+    for student, page in pages.items():  # both at once: the two servers start side by side
+        hubkit.click_link(page, hub, student, teacher_repo)
     for student, (answer, feedback) in ANSWERS.items():
         page = pages[student]
         try:
-            lesson = hubkit.pull_and_open(page, hub, student, teacher_repo)
+            lesson = hubkit.wait_for_lesson(page, student)
             assert f"/user/{student}/lab/tree/{hubkit.FOLDER}/" in page.url
             errors = hubkit.run_notebook(page, lesson)
             assert errors == [], f"{student}: lesson 00 raised {errors}"
@@ -145,13 +154,22 @@ def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, b
     assert copies["alice"].resolve() != copies["bob"].resolve()
 
     # --- the teacher updates a lesson; the same link again brings it, and keeps the students' work -----
-    _add_teacher_note(teacher_repo)
+    _teacher_update(teacher_repo)
     for student, page in pages.items():
-        hubkit.pull_and_open(page, hub, student, teacher_repo)
+        hubkit.click_link(page, hub, student, teacher_repo)
+    for student, page in pages.items():
+        hubkit.wait_for_lesson(page, student, kernel=False)  # nbgitpuller sends the student on once it has pulled
         copy = copies[student]
-        assert _cell_sources(copy / TEACHER_LESSON)[0].startswith(TEACHER_NOTE), f"{student} did not get the update"
-        assert ANSWERS[student][0] in _cell_sources(copy / EXERCISE), f"{student}'s answer was lost by the pull"
         assert "Teacher: a note on lesson 01" in hubkit.git(copy, "log", "--format=%s")
+        assert _cell_sources(copy / TEACHER_LESSON)[0].startswith(TEACHER_NOTE), f"{student} did not get the update"
+        exercise = nbformat.read(copy / EXERCISE, as_version=4)  # still a valid notebook after the merge
+        sources = [c.source for c in exercise.cells]
+        assert sources[0].startswith(TEACHER_NOTE), f"{student} did not get the update of the exercise notebook"
+        # the line both changed: the student's answer wins, and the run outputs the student saved stay
+        assert ANSWERS[student][0] in sources and TEACHER_ANSWER_CELL not in sources, \
+            f"{student}'s answer was lost by the pull"
+        check_cell = next(c for c in exercise.cells if c.source.startswith(CHECK_CELL))
+        assert "".join(o.get("text", "") for o in check_cell.outputs).startswith(ANSWERS[student][1])
     for page in pages.values():
         page.context.close()
     # Not a timing assertion, just a note in the test log for whoever watches the suite's speed.

@@ -259,13 +259,25 @@ def log_in(page, hub: HubServer, student: str, next_url: str) -> None:
         page.click("#login_submit")
 
 
-def pull_and_open(page, hub: HubServer, student: str, repo: Path) -> str:
-    """Follow the pull link as `student`; return the lesson's path in JupyterLab once it is open and its kernel idle."""
+def click_link(page, hub: HubServer, student: str, repo: Path) -> None:
+    """Follow the pull link as `student` (logging in when asked), without waiting for the server or the pull."""
     log_in(page, hub, student, pull_link(hub.url, repo))
+
+
+def wait_for_lesson(page, student: str, kernel: bool = True) -> str:
+    """Wait until nbgitpuller has pulled and sent `student` to lesson 00 in JupyterLab (and, with `kernel`, until
+    the lesson is open with its kernel idle); return the lesson's path in JupyterLab."""
     path = f"{FOLDER}/{FIRST_LESSON}"
     page.wait_for_url(f"**/user/{student}/lab/tree/{path}*", timeout=TIMEOUT_MS)
-    page.wait_for_function(PANEL_READY_JS, arg=path, timeout=TIMEOUT_MS)
+    if kernel:
+        page.wait_for_function(PANEL_READY_JS, arg=path, timeout=TIMEOUT_MS)
     return path
+
+
+def pull_and_open(page, hub: HubServer, student: str, repo: Path) -> str:
+    """Follow the pull link as `student`; return the lesson's path in JupyterLab once it is open and its kernel idle."""
+    click_link(page, hub, student, repo)
+    return wait_for_lesson(page, student)
 
 
 def open_notebook(page, path: str) -> None:
