@@ -135,6 +135,11 @@ def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, b
             print(hub.log_tail())
             raise
 
+    # --- nothing listens beyond 127.0.0.1: hub, proxy, both servers and their kernels ------------------
+    assert set(hub.server_pids()) == set(ANSWERS)
+    listening = hub.listening()
+    assert listening and all(a.startswith("127.0.0.1:") for a in listening), sorted(listening)
+
     # --- each got their own copy, in their own home folder, without the teacher's materials ----------
     copies = {student: hub.homes / student / hubkit.FOLDER for student in ANSWERS}
     for student, copy in copies.items():

@@ -130,6 +130,20 @@ class HubServer:
                 out[Path(env_home).name] = child.pid
         return out
 
+    def listening(self) -> set[str]:
+        """Every address:port on which the hub, its proxy, the student servers or their kernels listen."""
+        import psutil
+
+        out = set()
+        root = psutil.Process(self.process.pid)
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                conns = proc.net_connections(kind="inet")
+            except psutil.Error:
+                continue
+            out |= {f"{c.laddr.ip}:{c.laddr.port}" for c in conns if c.status == psutil.CONN_LISTEN}
+        return out
+
     def stop(self, timeout: float = 60.0) -> None:
         """Stop the hub (it stops the student servers and its proxy), then end whatever of theirs is left."""
         try:
