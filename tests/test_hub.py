@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -39,6 +40,10 @@ ANSWERS = {  # alice answers rightly, bob wrongly: each gets their own feedback,
 TEACHER_LESSON = "notebooks/01-meet-the-sources.ipynb"
 TEACHER_NOTE = "**Note from your teacher:** read this lesson before the next class."
 TEACHER_ANSWER_CELL = "answer_q1 = ...  # a list of article ids"
+# bob's server takes 25 s more to start, as on a busy hub: the page that waits for it must not give up (the
+# Python configurable-http-proxy ends a proxied request after 20 s unless told otherwise).
+SLOW_START = {"bob": 25}
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "hub"
 
 
 def _load_helper():
@@ -69,7 +74,7 @@ def teacher_repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def hub(tmp_path: Path):
     _need_chromium()
-    server = hubkit.start_hub(tmp_path / "hub")
+    server = hubkit.start_hub(tmp_path / "hub", slow_start=SLOW_START)
     try:
         yield server
     finally:
@@ -108,6 +113,18 @@ def _teacher_update(repo: Path) -> None:
     hubkit.git(repo, "commit", "--quiet", "-am", "Teacher: a note on lesson 01 and exercises 01")
 
 
+def _report_failure(hub, page, student: str) -> None:
+    """Keep a screenshot and the hub's log in test-artifacts/hub/, and say where the student's page stands."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{student}-failure.png"))
+        text = page.locator("body").inner_text(timeout=5_000)[:1500]
+    except Exception as exc:  # the page itself is broken: say so, and keep the log
+        text = f"(page unreadable: {exc})"
+    shutil.copy2(hub.log, ARTIFACTS / "jupyterhub.log")
+    print(f"{student}'s page: {page.url}\n{text}\nhub log: {ARTIFACTS / 'jupyterhub.log'}")
+
+
 def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, browser):
     started = time.monotonic()
     pages = {}
@@ -131,8 +148,7 @@ def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, b
             out = hubkit.answer_and_check(page, exercise, ANSWER_CELL, answer, CHECK_CELL)
             assert out is not None and out.startswith(feedback), f"{student}: the check said {out!r}"
         except Exception:
-            page.screenshot(path=str(hub.work / f"{student}-failure.png"))
-            print(hub.log_tail())
+            _report_failure(hub, page, student)
             raise
 
     # --- nothing listens beyond 127.0.0.1: hub, proxy, both servers and their kernels ------------------
@@ -163,7 +179,11 @@ def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, b
     for student, page in pages.items():
         hubkit.click_link(page, hub, student, teacher_repo)
     for student, page in pages.items():
-        hubkit.wait_for_lesson(page, student, kernel=False)  # nbgitpuller sends the student on once it has pulled
+        try:
+            hubkit.wait_for_lesson(page, student, kernel=False)  # nbgitpuller sends the student on once it has pulled
+        except Exception:
+            _report_failure(hub, page, student)
+            raise
         copy = copies[student]
         assert "Teacher: a note on lesson 01" in hubkit.git(copy, "log", "--format=%s")
         assert _cell_sources(copy / TEACHER_LESSON)[0].startswith(TEACHER_NOTE), f"{student} did not get the update"

@@ -166,8 +166,10 @@ class HubServer:
                 pass
 
 
-def start_hub(work: Path, timeout: float = 120.0) -> HubServer:
-    """Start JupyterHub with tests/hub/jupyterhub_config.py, all its files under `work`; wait until it answers."""
+def start_hub(work: Path, timeout: float = 120.0, slow_start: dict[str, float] | None = None) -> HubServer:
+    """Start JupyterHub with tests/hub/jupyterhub_config.py, all its files under `work`; wait until it answers.
+
+    `slow_start` delays the server of the students named by that many seconds, as on a busy hub."""
     work.mkdir(parents=True, exist_ok=True)
     (work / "homes").mkdir(exist_ok=True)
     port = _free_port()
@@ -179,6 +181,7 @@ def start_hub(work: Path, timeout: float = 120.0) -> HubServer:
         "IRAQTALKS_HUB_WORK": str(work), "IRAQTALKS_HUB_PORT": str(port), "IRAQTALKS_HUB_TOKEN": token,
         "IRAQTALKS_HUB_INTERNAL_PORT": str(_free_port()), "IRAQTALKS_HUB_PROXY_API_PORT": str(_free_port()),
         "IRAQTALKS_HUB_PROXY_TOKEN": secrets.token_hex(24), "IRAQTALKS_HUB_FOLDER": FOLDER,
+        "IRAQTALKS_HUB_SLOW_START": ",".join(f"{k}:{v}" for k, v in (slow_start or {}).items()),
         "HOME": str(work), "PYTHONUNBUFFERED": "1", "GIT_CONFIG_NOSYSTEM": "1",
         # the student servers find the kit's python and tools first
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),

@@ -11,6 +11,7 @@
 # same Popen of the same single-user command, the same polling and stopping) and only replaces the switch to
 # another user by a home folder of the student's own, so the test works the same as root (CI) and as a
 # normal user.
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -21,6 +22,9 @@ WORK = Path(os.environ["IRAQTALKS_HUB_WORK"])
 HOMES = WORK / "homes"
 VENV_BIN = Path(sys.executable).parent
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+# "name:seconds,...": students whose server is slow to start, as on a busy hub (the test makes one so).
+SLOW_START = {name: float(sec) for name, _, sec in (item.partition(":") for item in
+              os.environ.get("IRAQTALKS_HUB_SLOW_START", "").split(",") if item)}
 
 # JupyterLab settings of every student: no news or update pop-ups, no autosave (the test saves explicitly).
 LAB_SETTINGS = {
@@ -59,6 +63,8 @@ class TmpHomeSpawner(LocalProcessSpawner):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         self.notebook_dir = str(home)
+        if self.user.name in SLOW_START:
+            await asyncio.sleep(SLOW_START[self.user.name])
         return await super().start()
 
 
@@ -78,8 +84,10 @@ c.JupyterHub.services = [{"name": "kit-test", "api_token": os.environ["IRAQTALKS
 c.JupyterHub.load_roles = [{"name": "kit-test", "services": ["kit-test"],
                             "scopes": ["admin:users", "admin:servers", "list:users", "read:users"]}]
 
-# The Python configurable-http-proxy from PyPI (no Node.js), from the kit's environment.
-c.ConfigurableHTTPProxy.command = [str(VENV_BIN / "configurable-http-proxy")]
+# The Python configurable-http-proxy from PyPI (no Node.js), from the kit's environment. Unlike the Node one,
+# it ends any proxied request after 20 s (its HTTP client's default) unless --proxy-timeout says otherwise:
+# the page that waits for a student's server then stops at "0% Complete" when the server takes longer.
+c.ConfigurableHTTPProxy.command = [str(VENV_BIN / "configurable-http-proxy"), "--proxy-timeout=600000"]  # ms
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ['IRAQTALKS_HUB_PROXY_API_PORT']}"
 c.ConfigurableHTTPProxy.pid_file = str(WORK / "proxy.pid")
 c.ConfigurableHTTPProxy.auth_token = os.environ["IRAQTALKS_HUB_PROXY_TOKEN"]
