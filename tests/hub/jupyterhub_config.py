@@ -10,7 +10,8 @@
 # teacher's repository) readable by them. TmpHomeSpawner keeps everything else of LocalProcessSpawner (the
 # same Popen of the same single-user command, the same polling and stopping) and only replaces the switch to
 # another user by a home folder of the student's own, so the test works the same as root (CI) and as a
-# normal user.
+# normal user (both tried). The students are kept apart by their folders only, not by the operating system:
+# right for a test, not for a real class, where the stock spawner (or a container spawner) does that.
 import asyncio
 import os
 import sys
