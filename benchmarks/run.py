@@ -22,6 +22,10 @@ What is measured (medians of several repeats, interleaved so that a busy machine
 (e) setup      only with --setup (it downloads every package twice, from an empty cache): from a fresh
                clone to a JupyterLab that answers on its port, against the bare `uv pip install` of the
                same locked set. Target: at most 1.5x, and under 30 s. See benchmarks/setup_bench.py.
+(f) hub        only with --hub (needs /usr/bin/chromium): a throw-away JupyterHub on 127.0.0.1 hands the
+               student edition out with an nbgitpuller link; two students follow it in Chromium and run
+               lesson 00. Prints the time from click to lesson, and the memory (RSS) of each student's
+               server and kernel. No target. See benchmarks/hub_bench.py.
 """
 from __future__ import annotations
 
@@ -234,6 +238,9 @@ def report() -> None:
     print("-" * 120)
     for what, value, ref, target, note in RESULTS:
         ratio = value / ref if ref else float("nan")
+        if np.isnan(ref):  # a figure without a reference: time only
+            print(f"{what:<42} {_ms(value):>11} {'-':>11} {'-':>7} {'-':>7}  {'  -':<6}  {note}")
+            continue
         if np.isnan(target):
             verdict, shown = "  -  ", "   -   "
         else:
@@ -250,10 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--setup", action="store_true", help="also measure the first set-up (downloads, ~1 min)")
     ap.add_argument("--setup-no-uv", action="store_true", help="with --setup: hide uv, so the kit installs it")
     ap.add_argument("--setup-pip", action="store_true", help="with --setup: also time a plain pip install")
+    ap.add_argument("--hub", action="store_true",
+                    help="measure a JupyterHub class: two students, time and memory per server and kernel (~2 min)")
     args = ap.parse_args(argv)
     sections = args.only or ["notebooks", "widget", "scale", "load"]
     if args.setup or args.setup_no_uv or args.setup_pip:
         sections = [*(args.only or []), "setup"]
+    if args.hub:
+        sections = [*(sections if (args.only or "setup" in sections) else []), "hub"]
     nb_repeat, repeat = (1, 8) if args.quick else (5, 24)
     print(f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}, pandas {pd.__version__}; "
           f"sections: {', '.join(sections)}", flush=True)
@@ -274,10 +285,20 @@ def main(argv: list[str] | None = None) -> int:
 
         print("  (e) first set-up from an empty cache ...", flush=True)
         bench_setup(RESULTS, hide_uv=args.setup_no_uv, with_pip=args.setup_pip)
+    hub_lines: list[str] = []
+    if "hub" in sections:
+        from hub_bench import bench_hub
+
+        print("  (f) a class on JupyterHub: two students through the pull link ...", flush=True)
+        hub_lines = bench_hub(RESULTS)
     if "notebooks" in sections:
         print("  (a) lesson notebooks ...", flush=True)
         bench_notebooks(nb_repeat)
     report()
+    for line in hub_lines:
+        print(line)
+    if hub_lines:
+        print()
     return 0
 
 
