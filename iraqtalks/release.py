@@ -37,6 +37,8 @@ LEAVE_OUT = (
     "tests/test_release.py",  # builds a student edition from the full kit
     "tests/test_answer_sheets.py",  # builds the teacher's answer sheets from the solutions
     "tests/test_grading.py",  # exports the solutions to nbgrader
+    "tests/test_hub.py",  # the teacher's side of a JupyterHub class (its students answer correctly)
+    "tests/hub",
 )
 #: Never copied, wherever they are.
 IGNORE = ("__pycache__", ".ipynb_checkpoints", "*.pyc", ".pytest_cache", ".hypothesis", "*.egg-info")
