@@ -58,3 +58,54 @@ def test_an_accusation_in_an_evidence_quote_is_not_coded_as_stated_fact():
 def test_the_jordan_attack_is_an_accusation_by_the_us():
     e = {r["event_id"]: r for r in _rows("events")}["e2024-01-28-jordan-attack"]
     assert (e["actor1_basis"], e["accuser_id"]) == ("accused", "us")
+
+
+def _evidence_sentences():
+    """fact row label -> the text of the sentences its evidence lies in (from sentence_coverage)."""
+    text = {s["sentence_id"]: s["text"] for s in _rows("sentences")}
+    out: dict[str, str] = {}
+    for c in _rows("sentence_coverage"):
+        for label in filter(None, c["fact_rows"].split("; ")):
+            out[label] = (out.get(label, "") + " " + text[c["sentence_id"]]).strip()
+    return out
+
+
+def test_every_via_outlet_id_is_named_in_the_evidence_sentence():
+    outlets = {o["outlet_id"]: {o["name"], o["name_vi"]} for o in _rows("outlets")}
+    where = _evidence_sentences()
+    bad = []
+    for q in _rows("quotes"):
+        if not q["via_outlet_id"]:
+            continue
+        sentence = where.get(f"quotes({q['quote_id']})", "")
+        if not any(n and re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", sentence) for n in outlets[q["via_outlet_id"]]):
+            bad.append(f"{q['quote_id']}: {q['via_outlet_id']} is not named in {sentence[:80]!r}")
+    assert bad == []
+
+
+def _inside_quotation_marks(text: str, start: int) -> bool:
+    depth, straight = 0, False
+    for ch in text[:start]:
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth -= 1
+        elif ch == '"':
+            straight = not straight
+    return depth > 0 or straight
+
+
+def test_direct_and_indirect_follow_one_rule():
+    """direct = quote_vi lies inside quotation marks in its sentence; indirect = it does not."""
+    from iraqtalks.clean import restore_obfuscation
+
+    where = _evidence_sentences()
+    bad = []
+    for q in _rows("quotes"):
+        sentence = where.get(f"quotes({q['quote_id']})", "")
+        words = restore_obfuscation(q["quote_vi"])[0]
+        i = sentence.find(words)
+        assert i >= 0, f"{q['quote_id']}: quote_vi not in its sentence"
+        if _inside_quotation_marks(sentence, i) != (q["mode"] == "direct"):
+            bad.append(q["quote_id"])
+    assert bad == []
