@@ -348,6 +348,10 @@ def _prep_articles(df: pd.DataFrame, from_file: bool) -> pd.DataFrame:
     art = _text_frame(df, "articles", ["article_id", "label_en"], ["outlet_id", "published_precision", "headline"],
                       from_file)
     _need_columns(df, "articles", ["published_start", "published_end"], from_file)
+    if "estimate_end" in df.columns and df["published_end"].isna().any():
+        # The page gives no upper bound: draw to the kit's labelled estimate (articles.estimate_end).
+        df = df.copy()
+        df["published_end"] = df["published_end"].where(df["published_end"].notna(), df["estimate_end"])
     art["published_start"] = _as_dates(df, "articles", "published_start", from_file)
     art["published_end"] = _as_dates(df, "articles", "published_end", from_file)
     _unique(df, art, "articles", ["article_id"], from_file)
