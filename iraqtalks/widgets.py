@@ -95,6 +95,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_stated": "(no date given)",
         "unattributed": "(not attributed)",
         "actors": "Actors",
+        "accused_by": "accused by",
         "place": "Place",
         "date_note": "How the date was worked out",
         "published": "published",
@@ -134,6 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_stated": "(không ghi ngày)",
         "unattributed": "(không dẫn nguồn)",
         "actors": "Chủ thể",
+        "accused_by": "bị cáo buộc bởi",
         "place": "Địa điểm",
         "date_note": "Cách xác định ngày",
         "published": "đăng",
@@ -304,7 +306,8 @@ def _prep_events(df: pd.DataFrame, from_file: bool) -> pd.DataFrame:
     ev = _text_frame(
         df, "events",
         ["event_id", "date_precision", "event_type", "actor1_id", "summary_en", "summary_vi"],
-        ["actor2_id", "location", "country", "date_note", "article_id", "evidence", "evidence_en"],
+        ["actor2_id", "location", "country", "date_note", "article_id", "evidence", "evidence_en", "actor1_basis",
+         "accuser_id"],
         from_file,
     )
     _need_columns(df, "events", ["date_start", "date_end"], from_file)
@@ -906,7 +909,10 @@ class TimelineExplorer(_ShowsWidget):
         t = TEXT[lang]
         when = date_text(ev.date_start, ev.date_end, ev.date_precision, lang)
         summary = ev.summary_vi if lang == "vi" else ev.summary_en
-        actors = self.actor_name(ev.actor1_id) + (f", {self.actor_name(ev.actor2_id)}" if ev.actor2_id else "")
+        actor1 = self.actor_name(ev.actor1_id)
+        if getattr(ev, "actor1_basis", "") == "accused" and getattr(ev, "accuser_id", ""):
+            actor1 += f" ({t['accused_by']} {self.actor_name(ev.accuser_id)})"  # an accusation, not a fact
+        actors = actor1 + (f", {self.actor_name(ev.actor2_id)}" if ev.actor2_id else "")
         out = [f'<li class="iraqtalks-event" data-event-id="{_e(ev.event_id)}" style="margin-bottom:0.8em">',
                f'<div><b>{_e(when)}</b> <i>({_e(PRECISION[lang][ev.date_precision])})</i> · '
                f'{_e(type_label(ev.event_type, lang))} · <span class="iraqtalks-event-id">{_e(ev.event_id)}</span></div>',
