@@ -5,8 +5,9 @@ The build (:mod:`iraqtalks.build`) writes ``sentence_coverage.csv``, one row per
 a hand-made table (every resource with ``x-evidence`` in datapackage.json) lies in it; it is
 *covered by a reason* when the hand-made table ``sentence_reasons.csv`` says why it backs no fact.
 
-Where an evidence quote lies: its first occurrence in the raw seed that is on a line the cleaner
-kept (a quote whose only occurrences are in dropped page furniture lies in no sentence). The
+Where an evidence quote lies: the occurrence that is a whole line the cleaner kept (a credit standing
+alone, 'Reuters'), else its first occurrence in the raw seed on a line the cleaner kept (a quote whose
+only occurrences are in dropped page furniture lies in no sentence). The
 offsets are carried from the raw line to the clean paragraph through the cleaning steps (a stripped
 prefix, the dots removed from hidden words), and the quote lies in every sentence it overlaps.
 
@@ -114,14 +115,17 @@ def sentence_spans(sentence_rows: list[dict], paragraphs: list[str]) -> dict[int
 
 def _sentences_of_quote(raw: str, quote: str, kept: list[int], prefixes: dict[int, str],
                         spans: dict[int, list[SentenceSpan]], line_starts: list[int]) -> list[str]:
-    """Ids of the sentences the quote lies in (first occurrence on a kept line), or [] if none."""
+    """Ids of the sentences the quote lies in, or [] if none: the occurrence that is a whole kept line
+    (a credit standing alone, 'Reuters'), else the first occurrence on a kept line."""
     para_of = {line: k + 1 for k, line in enumerate(kept)}
-    start = raw.find(quote)
+    lines = raw.split("\n")
+    whole = [i for i in kept if lines[i] == quote]
+    start = line_starts[whole[0]] if whole else raw.find(quote)
     while start >= 0:
         line = raw.count("\n", 0, start)
         if line in para_of:
             col = start - line_starts[line]
-            raw_line = raw.split("\n")[line]
+            raw_line = lines[line]
             prefix = prefixes.get(line, "")
             if col >= len(prefix):
                 cmap = _line_map(raw_line, prefix)
@@ -229,7 +233,7 @@ def problems(coverage: list[dict], sentence_rows: list[dict], reasons: dict[str,
 
 
 #: Words that report what someone said or thinks: a sentence with one reports an attributed statement.
-REPORTING_WORDS = ("cho biết", "cho rằng", "khẳng định", "nói", "tuyên bố", "nhận định", "theo", "dẫn", "lo ngại",
+REPORTING_WORDS = ("cho biết", "cho rằng", "khẳng định", "nói", "tuyên bố", "nhận định", "theo nguồn", "dẫn", "lo ngại",
                    "cáo buộc", "quy trách nhiệm", "kêu gọi", "yêu cầu", "thông báo", "xác nhận", "nhấn mạnh")
 
 
