@@ -158,3 +158,16 @@ def test_a_fact_free_reason_on_a_sentence_with_a_date_or_name_is_refused(data_co
     derived = build_mod.derive(data_copy)
     hits = [p for p in derived["coverage_problems"] if p.row == len(rows) and p.column == "reason"]
     assert hits and "a digit" in str(hits[0]), [str(p) for p in derived["coverage_problems"]]
+
+
+def test_the_readme_states_the_measured_coverage():
+    cov = _rows(DATA_DIR / "sentence_coverage.csv")
+    total = len(cov)
+    facts = sum(1 for c in cov if c["facts"] != "0")
+    reasons = sum(1 for c in cov if c["facts"] == "0" and c["reason"])
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"of the {total} sentences of the five clean texts, {facts} hold the" in readme
+    assert f"and {reasons} (" in readme
+    assert "complete, not a sample" not in readme
+    dictionary = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"| all | {total} | {facts} | {reasons} | 0 |" in dictionary
