@@ -562,6 +562,8 @@ def report_lags(data_dir=None) -> pd.DataFrame:
 def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_dir=None):
     """A chart of :func:`report_lags`: one lane per article, one mark per event it reports.
 
+    Each lane is labelled with the article's publication window; "(est.)" marks an article whose page
+    gives no last day, so its bars end at the kit's labelled estimate (``end_basis`` in report_lags).
     x is the lag in days from the event to the article: a dot where the lag is known to the day,
     a bar from ``lag_min`` to ``lag_max`` where it is not; a dashed line marks 0 (reported the day
     it happened), and marks left of it are reports that came *before* the event.  Only events that
@@ -595,8 +597,9 @@ def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_
             start = art.at[a, "published_start"]
             basis = sub.loc[sub["article_id"] == a, "end_basis"].iloc[0]
             end = sub.loc[sub["article_id"] == a, "end_used"].iloc[0]
-            label = f"{a} · published {_pub_short(start, end)} {start.year}"
-            labels.append(label + (" (end estimated)" if basis == "estimate" else ""))
+            when = (f"{_pub_short(start, end)} {start.year}" if start.year == end.year else
+                    f"{_pub_short(start, start)} {start.year}–{_pub_short(end, end)} {end.year}")
+            labels.append(f"{a} · {when}" + (" (est.)" if basis == "estimate" else ""))
         ax.set_yticks(range(len(keys)), labels)
         ax.set_ylim(len(keys) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
