@@ -109,3 +109,29 @@ def test_direct_and_indirect_follow_one_rule():
         if _inside_quotation_marks(sentence, i) != (q["mode"] == "direct"):
             bad.append(q["quote_id"])
     assert bad == []
+
+
+def test_publication_bounds_come_from_the_page_and_estimates_are_labelled():
+    for a in _rows("articles"):
+        basis, end = a["published_end_basis"], a["published_end"]
+        reasoning = a["date_reasoning"]
+        assert (basis == "none") == (end == ""), a["article_id"]
+        assert "collection's span" not in reasoning and "span of the collection" not in reasoning, a["article_id"]
+        if basis == "printed":
+            assert a["published_basis"] == "printed" and a["published_start"] == end
+        if basis == "page_saved":
+            assert "saved" in reasoning, a["article_id"]
+        if a["estimate_start"] or a["estimate_end"]:
+            assert "Estimate (a judgement, not a bound)" in reasoning, a["article_id"]
+            assert a["estimate_start"] >= a["published_start"], a["article_id"]
+            assert not end or a["estimate_end"] <= end, a["article_id"]
+        if a["published_basis"] == "inferred":
+            assert "Lower bound" in reasoning and "Upper bound" in reasoning, a["article_id"]
+
+
+def test_no_event_is_bounded_by_the_assumed_span_of_the_collection():
+    for e in _rows("events"):
+        note = e["date_note"]
+        assert "kit's range" not in note and "collection" not in note, e["event_id"]
+        if e["date_end"] == "2024-02-29":
+            assert "estimate" in note, e["event_id"]
