@@ -135,3 +135,10 @@ def test_no_event_is_bounded_by_the_assumed_span_of_the_collection():
         assert "kit's range" not in note and "collection" not in note, e["event_id"]
         if e["date_end"] == "2024-02-29":
             assert "estimate" in note, e["event_id"]
+
+
+def test_every_actor_has_a_written_name_or_says_why_not():
+    named = {r["actor_id"] for r in _rows("actor_names")}
+    for a in _rows("actors"):
+        if a["actor_id"] not in named:
+            assert "no name to record" in a["role_en"], a["actor_id"]
