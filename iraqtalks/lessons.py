@@ -284,7 +284,7 @@ def find_evidence(text: str, regex: bool = False, tables: list[str] | None = Non
     evidence_en.  Use it to find every row that quotes a sentence, a name or a word.
 
     >>> find_evidence("t.hiệt m.ạng")[["table", "key"]].values.tolist()[:2]
-    [['event_reports', 'e2024-01-27-first-round / a004'], ['numbers', 'n26']]
+    [['events', 'e2024-02-iraq-casualty-claim'], ['events', 'e2024-01-lawmakers-urge-response']]
     """
     if not isinstance(text, str) or not text:
         raise ValueError("find_evidence: give the text (a non-empty string) to look for")
