@@ -351,12 +351,15 @@ def _prep_articles(df: pd.DataFrame, from_file: bool) -> pd.DataFrame:
     art = _text_frame(df, "articles", ["article_id", "label_en"], ["outlet_id", "published_precision", "headline"],
                       from_file)
     _need_columns(df, "articles", ["published_start", "published_end"], from_file)
+    estimated = np.zeros(len(df), dtype=bool)
     if "estimate_end" in df.columns and df["published_end"].isna().any():
         # The page gives no upper bound: draw to the kit's labelled estimate (articles.estimate_end).
         df = df.copy()
+        estimated = (df["published_end"].isna() & df["estimate_end"].notna()).to_numpy()
         df["published_end"] = df["published_end"].where(df["published_end"].notna(), df["estimate_end"])
     art["published_start"] = _as_dates(df, "articles", "published_start", from_file)
     art["published_end"] = _as_dates(df, "articles", "published_end", from_file)
+    art["end_estimated"] = estimated  # labels add "est." so that an estimate never reads as a bound
     _unique(df, art, "articles", ["article_id"], from_file)
     return art.sort_values("article_id", kind="stable").reset_index(drop=True)
 
@@ -1173,7 +1176,8 @@ def _coverage_ylabels(matrix: pd.DataFrame, events: pd.DataFrame) -> list[str]:
 
 def _coverage_xlabels(matrix: pd.DataFrame, articles: pd.DataFrame) -> list[str]:
     art = articles.set_index("article_id").loc[matrix.columns]
-    return [f"{a}\n{_pub_short(r.published_start, r.published_end)}" for a, r in zip(matrix.columns, art.itertuples())]
+    return [f"{a}\n{_pub_short(r.published_start, r.published_end)}" + ("\n(end est.)" if getattr(r, "end_estimated", False) else "")
+            for a, r in zip(matrix.columns, art.itertuples())]
 
 
 def _coverage_figure(matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.DataFrame) -> Figure:
