@@ -8,11 +8,17 @@ The steps, in order (nothing is written unless every step succeeds):
    sentences (:func:`iraqtalks.clean.split_sentences`).
 3. Find every evidence quote of every hand-made table (resources with ``x-evidence`` in
    data/datapackage.json) in its raw seed: line, character offsets, number of occurrences.
-4. Write ``data/clean/<article_id>.txt``, ``cleaning_log.csv``, ``sentences.csv``,
-   ``evidence_locations.csv`` (UTF-8, NFC, LF line ends; the same bytes on every run) and
-   data/README.md (:func:`iraqtalks.datadict.render`, when that module exists): all of them to a
-   temporary folder inside the data folder first, then swapped in. If a write or a swap fails, the
-   files already swapped are put back, so the data folder is left exactly as it was.
+4. Map every evidence quote to the sentences it lies in, and join the hand-made reasons of
+   ``sentence_reasons.csv`` (:mod:`iraqtalks.coverage`): one ``sentence_coverage`` row per sentence.
+5. Write ``data/clean/<article_id>.txt``, ``cleaning_log.csv``, ``sentences.csv``,
+   ``evidence_locations.csv``, ``sentence_coverage.csv`` (UTF-8, NFC, LF line ends; the same bytes on
+   every run) and data/README.md (:func:`iraqtalks.datadict.render`, when that module exists): all of
+   them to a temporary folder inside the data folder first, then swapped in. If a write or a swap fails,
+   the files already swapped are put back, so the data folder is left exactly as it was.
+
+:func:`derive` computes the same files in memory; :func:`stale_problems` compares them with the
+files on disk (``check-data`` and ``load()`` use it, so a derived table that no longer matches
+its hand-made tables is never shown as valid).
 
 The column order of every derived CSV comes from its resource in data/datapackage.json.
 """
@@ -34,12 +40,14 @@ from .clean import CleaningError, clean_article, restore_obfuscation, split_sent
 from .paths import data_dir as _data_dir, seeds_dir_for
 from .seeds import SeedError, manifest, read_raw, verify_seeds
 
-__all__ = ["BuildError", "CLEAN_DIR", "build", "locate", "main"]
+__all__ = ["BuildError", "CLEAN_DIR", "build", "derive", "locate", "main", "stale_problems"]
 
 #: Folder (inside the data folder) for the clean texts.
 CLEAN_DIR = "clean"
 #: Derived resources this module writes, by name in data/datapackage.json.
-DERIVED = ("cleaning_log", "sentences", "evidence_locations")
+DERIVED = ("cleaning_log", "sentences", "evidence_locations", "sentence_coverage")
+#: The hand-made table of reasons why a sentence backs no fact (read by the build for sentence_coverage).
+REASONS = "sentence_reasons"
 
 
 class BuildError(ValueError):
@@ -260,16 +268,30 @@ def _check_manifest(data: Path, package: dict) -> None:
 
 # --- The build -----------------------------------------------------------------------------------
 
-def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> dict:
-    """Verify the seeds and regenerate the derived files in ``data_dir`` (default: the kit's data/).
+def _row_keys(data: Path, package: dict) -> dict[tuple[str, int], str]:
+    """(table, spreadsheet row) -> the row's primary key as shown in sentence_coverage ('q003', 'us, a000, Mỹ')."""
+    keys = {}
+    for res in package["resources"]:
+        if not res.get("x-evidence"):
+            continue
+        pk = res["schema"].get("primaryKey")
+        pk = [pk] if isinstance(pk, str) else list(pk or [])
+        with open(data / res["path"], encoding="utf-8", newline="") as fh:
+            for n, row in enumerate(csv.DictReader(fh), start=2):
+                keys[(res["name"], n)] = ", ".join(row.get(k) or "" for k in pk) if pk else f"row {n}"
+    return keys
 
-    Raises :class:`~iraqtalks.seeds.SeedError` (a seed changed; nothing written),
-    :class:`BuildError` or :class:`~iraqtalks.clean.CleaningError` (the tables or the cleaning
-    rules do not fit the seeds; nothing written), :class:`~iraqtalks.schema.DataError` (a table
-    or datapackage.json cannot be read; nothing written). Returns a summary dict: ``data_dir``,
-    ``articles``, ``clean_files``, the row count of each derived table, ``readme`` (path or None)
-    and ``notes``.
+
+def derive(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> dict:
+    """Everything the build writes, computed in memory and written nowhere.
+
+    Returns a dict: ``outputs`` ({path: text} for the clean texts and every derived CSV),
+    ``tables`` ({name: rows}), ``articles`` (count), ``clean_folder``, ``coverage_problems``
+    (sentences with neither facts nor a reason, and misused reasons; see :mod:`iraqtalks.coverage`).
+    Raises what :func:`build` raises.
     """
+    from . import coverage
+
     data = _data_dir(data_dir)
     if not data.is_dir():
         what = "a file" if data.exists() else "no such folder"
@@ -281,7 +303,7 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
     verify_seeds(data, seeds)  # raises SeedError before anything is written
 
     articles = manifest(data)
-    raws, cleans, seed_files = {}, {}, {}
+    raws, cleans, seed_files, logs = {}, {}, {}, {}
     log_rows, sentence_rows = [], []
     for n, art in enumerate(articles, start=2):
         aid = art["article_id"]
@@ -291,22 +313,62 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
                              f"writes the clean text to {CLEAN_DIR}/<article_id>.txt)")
         raw = read_raw(art["seed_file"], seeds)
         clean, log = clean_article(aid, raw)
-        raws[aid], cleans[aid], seed_files[aid] = raw, clean, art["seed_file"]
+        raws[aid], cleans[aid], seed_files[aid], logs[aid] = raw, clean, art["seed_file"], log
         log_rows.extend(log)
         sentence_rows.extend(split_sentences(clean, aid, data=data))
 
     evidence = _evidence_rows(data, package)
     locations = _evidence_locations(evidence, raws, cleans, seed_files)
 
+    keys = _row_keys(data, package)
+    reasons_res = _resource(package, REASONS)
+    reasons_file = data / reasons_res["path"]
+    reasons = coverage.read_reasons(reasons_file)
+    covered = coverage.coverage_rows(
+        [a["article_id"] for a in articles], raws, logs, cleans, sentence_rows,
+        [{"table": ev["table"], "key": keys.get((ev["table"], ev["row"]), f"row {ev['row']}"),
+          "article_id": ev["article_id"], "quote": ev["quote"]} for ev in evidence],
+        reasons)
+    names: dict[str, set[str]] = {}
+    credits: set[str] = set()
+    for res in package["resources"]:
+        if res["name"] not in ("actor_names", "outlets"):
+            continue
+        with open(data / res["path"], encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if res["name"] == "actor_names":
+                    names.setdefault(row.get("article_id", ""), set()).add(row.get("name_as_written", ""))
+                else:
+                    credits.update(v for v in (row.get("name"), row.get("name_vi")) if v)
+    coverage_problems = coverage.problems(covered, sentence_rows, reasons, schema._display(reasons_file),
+                                          names, credits)
+
     outputs: dict[Path, str] = {}
     for aid in sorted(cleans):
         outputs[data / CLEAN_DIR / f"{aid}.txt"] = cleans[aid]
-    tables = {"cleaning_log": log_rows, "sentences": sentence_rows, "evidence_locations": locations}
+    tables = {"cleaning_log": log_rows, "sentences": sentence_rows, "evidence_locations": locations,
+              "sentence_coverage": covered}
     for name in DERIVED:
         res = _resource(package, name)
         if not res.get("x-derived"):
             raise BuildError(f"datapackage.json, resource {name}: the build writes it, so it must have x-derived: true")
         outputs[data / res["path"]] = _csv_text(_field_names(package, name), tables[name])
+    return {"data_dir": data, "outputs": outputs, "tables": tables, "articles": len(articles),
+            "clean_folder": data / CLEAN_DIR, "coverage_problems": coverage_problems}
+
+
+def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> dict:
+    """Verify the seeds and regenerate the derived files in ``data_dir`` (default: the kit's data/).
+
+    Raises :class:`~iraqtalks.seeds.SeedError` (a seed changed; nothing written),
+    :class:`BuildError` or :class:`~iraqtalks.clean.CleaningError` (the tables or the cleaning
+    rules do not fit the seeds; nothing written), :class:`~iraqtalks.schema.DataError` (a table
+    or datapackage.json cannot be read; nothing written). Returns a summary dict: ``data_dir``,
+    ``articles``, ``clean_files``, the row count of each derived table, ``readme`` (path or None),
+    ``notes`` and ``uncovered`` (the number of sentences with neither facts nor a reason).
+    """
+    derived = derive(data_dir, seeds_dir)
+    data, outputs, tables = derived["data_dir"], derived["outputs"], derived["tables"]
 
     notes = []
     readme = None
@@ -334,14 +396,54 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
                 notes.append(f"removed {stale}: no article {stale.stem} in articles.csv")
     _commit(data, outputs, stale_files)
 
+    uncovered = sum(1 for c in tables["sentence_coverage"] if not c["facts"] and not c["reason"])
+    if derived["coverage_problems"]:
+        notes.append(f"{len(derived['coverage_problems'])} sentence coverage problem(s), "
+                     f"{uncovered} sentence(s) with neither facts nor a reason: run check-data for the list")
     return {
         "data_dir": str(data),
-        "articles": len(articles),
+        "articles": derived["articles"],
         "clean_files": [str(p) for p in outputs if p.parent == clean_folder],
         **{name: len(rows) for name, rows in tables.items()},
         "readme": readme,
         "notes": notes,
+        "uncovered": uncovered,
     }
+
+
+def stale_problems(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> list:
+    """Derived files that differ from a fresh build of the data folder, and the coverage problems.
+
+    Returns a list of :class:`iraqtalks.schema.Problem`: one per derived file (CSV or clean text)
+    whose bytes differ from what :func:`derive` computes now (after rows were edited, moved or
+    deleted, evidence_locations and sentence_coverage point at the wrong rows), telling to run
+    ``./kit build DIR``; then the sentence coverage problems. Raises what :func:`derive` raises.
+    """
+    derived = derive(data_dir, seeds_dir)
+    data = derived["data_dir"]
+    shown_dir = schema._display(data)
+    out = []
+    for path, text in derived["outputs"].items():
+        try:
+            on_disk = path.read_bytes()
+        except OSError:
+            on_disk = None
+        if on_disk != text.encode("utf-8"):
+            found = "no such file" if on_disk is None else "a table that differs from a fresh build of this folder"
+            out.append(schema.Problem(
+                schema._display(path), found=found, found_is_value=False,
+                expected="the file the build writes from the hand-made tables and the seeds",
+                message=f"a derived file is out of date (rows of the hand-made tables were edited, added, moved "
+                        f"or deleted since the last build, so its row numbers and offsets may point at the wrong "
+                        f"rows); run `./kit build {shown_dir}` to regenerate it"))
+    clean_folder = derived["clean_folder"]
+    if clean_folder.is_dir():
+        for extra in sorted(clean_folder.glob("*.txt")):
+            if extra not in derived["outputs"]:
+                out.append(schema.Problem(schema._display(extra), found="a clean text of no article in articles.csv",
+                                          found_is_value=False, expected="no such file",
+                                          message=f"run `./kit build {shown_dir}` to remove it"))
+    return out + derived["coverage_problems"]
 
 
 def main(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> int:

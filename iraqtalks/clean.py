@@ -224,6 +224,9 @@ _BARE_CREDIT = re.compile(dict((name, rx) for name, rx, _ in CAPTION_RULES)["bar
 #: Words ending in a dot that do not end a sentence (besides single capital initials like 'W.').
 ABBREVIATIONS = frozenset({"TP", "Tp", "TS", "ThS", "PGS", "GS", "BS", "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr"})
 
+#: One-letter words that end a sentence, never initials: 'Á' (Asia) in 'Tây Nam Á', 'Đông Nam Á', 'châu Á'.
+WORDS_NOT_INITIALS = frozenset({"Á"})
+
 _OPEN_QUOTES = "“«"
 _CLOSE_QUOTES = "”»"
 _TERMINALS = ".!?…"
@@ -461,7 +464,7 @@ def _split_paragraph(p: str) -> list[str]:
             continue
         if before[-1] == ".":
             word = before[:-1].split()[-1].lstrip("(“«\"'") if before[:-1].split() else ""
-            if word in ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+            if word in ABBREVIATIONS or (len(word) == 1 and word.isupper() and word not in WORDS_NOT_INITIALS):
                 continue
         out.append(p[start:i].strip())
         start = j

@@ -28,12 +28,26 @@ def _primary_key(table: str, data_dir=None) -> list[str]:
 
 
 def lookup(table: str, key, data_dir=None) -> pd.Series:
-    """The row of `table` whose primary key is `key` (a value, or a tuple for a compound key)."""
+    """The row of `table` whose primary key is `key` (a value, or a tuple for a compound key).
+
+    A compound key may be given in part, from its first column on, when that part names one row only
+    (``("a004", "wana", "photo_credit")`` for an attributions row whose key also has credit_as_written).
+    """
     df = load(table, data_dir)
     cols = _primary_key(table, data_dir)
     values = key if isinstance(key, (tuple, list)) else (key,)
-    if len(values) != len(cols):
+    if not values or len(values) > len(cols):
         raise KeyError(f"{table}: the key has {len(cols)} part(s) ({', '.join(cols)}), but {len(values)} were given: {key!r}")
+    if len(values) < len(cols):
+        cols = cols[:len(values)]
+        mask = pd.Series(True, index=df.index)
+        for c, v in zip(cols, values):
+            mask &= df[c].astype("string") == str(v)
+        if int(mask.sum()) > 1:
+            full = _primary_key(table, data_dir)
+            options = "; ".join(repr(tuple(r)) for r in df.loc[mask, full].astype(str).itertuples(index=False))
+            raise KeyError(f"{table}: {key!r} names {int(mask.sum())} rows; give the whole key "
+                           f"({', '.join(full)}): {options}")
     mask = pd.Series(True, index=df.index)
     for c, v in zip(cols, values):
         mask &= df[c].astype("string") == str(v)

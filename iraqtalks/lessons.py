@@ -27,6 +27,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import plotting
@@ -283,7 +284,7 @@ def find_evidence(text: str, regex: bool = False, tables: list[str] | None = Non
     evidence_en.  Use it to find every row that quotes a sentence, a name or a word.
 
     >>> find_evidence("t.hiệt m.ạng")[["table", "key"]].values.tolist()[:2]
-    [['event_reports', 'e2024-01-27-first-round / a004'], ['numbers', 'n26']]
+    [['events', 'e2024-02-iraq-casualty-claim'], ['events', 'e2024-01-lawmakers-urge-response']]
     """
     if not isinstance(text, str) or not text:
         raise ValueError("find_evidence: give the text (a non-empty string) to look for")
@@ -513,7 +514,11 @@ def date_readings(year: int = 2024, data_dir=None) -> pd.DataFrame:
 def _days_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
     """Whole days from `earlier` to `later`, counted on day numbers: dates centuries apart (the kit accepts
     1678 to 2261) overflow a pandas Timedelta, which holds about 292 years."""
-    days = later.to_numpy("datetime64[D]").astype("int64") - earlier.to_numpy("datetime64[D]").astype("int64")
+    a, b = later.to_numpy("datetime64[D]"), earlier.to_numpy("datetime64[D]")
+    days = a.astype("int64") - b.astype("int64")
+    missing = np.isnat(a) | np.isnat(b)
+    if missing.any():  # like .dt.days: a missing date gives a missing number of days
+        return pd.Series(np.where(missing, np.nan, days.astype("float64")), index=later.index)
     return pd.Series(days, index=later.index)
 
 
@@ -521,20 +526,23 @@ def report_lags(data_dir=None) -> pd.DataFrame:
     """How long after an event each article reported it: one row per (event, article) in event_reports.
 
     Columns: event_id, article_id, date_as_written, date_start, date_end (the event), published_start,
-    published_end (the article), lag_min and lag_max in days, evidence, evidence_en.
+    published_end (the article's bounds as the page supports them; published_end is empty where the
+    page gives no upper bound), end_used and end_basis (the upper bound lag_max uses: ``page``, or
+    ``estimate`` where the page gives none and articles.estimate_end is the kit's labelled judgement),
+    lag_min and lag_max in days, evidence, evidence_en.
 
-    ``lag_max`` is the longest the lag can be: the article's latest possible date minus the event's
-    earliest.  ``lag_min`` is the shortest: the article's earliest date minus the event's latest,
-    but not below 0, because an article reports what has already happened, unless even ``lag_max``
-    is below 0: then the article certainly appeared before the event (it announces something still
-    to come, like a002's talks that 'sẽ nối lại', will resume) and both lags stay negative.  Where both
-    dates are known to the day, the two lags are equal.
+    ``lag_max`` is the longest the lag can be: the article's latest possible date (``end_used``) minus
+    the event's earliest.  ``lag_min`` is the shortest: the article's earliest date minus the event's
+    latest, but not below 0, because an article reports what has already happened, unless ``lag_max``
+    is 0 or below: then the article may have appeared before the event (it announces something still
+    to come, like a002's talks that 'sẽ nối lại', will resume, on 11.2) and lag_min stays negative.
+    Where both dates are known to the day, the two lags are equal.
 
     >>> lags = report_lags().set_index(["event_id", "article_id"])
     >>> lags.loc[("e2024-01-24-letter", "a000"), ["lag_min", "lag_max"]].tolist()
     [1, 1]
     >>> lags.loc[("e2024-02-11-talks-resume", "a002"), ["lag_min", "lag_max"]].tolist()
-    [-3, -1]
+    [-3, 0]
     """
     reps = load("event_reports", data_dir)
     ev = load("events", data_dir).set_index("event_id")
@@ -548,9 +556,14 @@ def report_lags(data_dir=None) -> pd.DataFrame:
         "published_start": art.loc[reps["article_id"], "published_start"].to_numpy(),
         "published_end": art.loc[reps["article_id"], "published_end"].to_numpy(),
     })
+    estimate = (art.loc[reps["article_id"], "estimate_end"].to_numpy() if "estimate_end" in art.columns
+                else out["published_end"].to_numpy())
+    page = out["published_end"].notna()
+    out["end_used"] = out["published_end"].where(page, pd.Series(estimate, index=out.index))
+    out["end_basis"] = np.where(page, "page", np.where(out["end_used"].notna(), "estimate", "none"))
     low = _days_between(out["published_start"], out["date_end"])
-    out["lag_max"] = _days_between(out["published_end"], out["date_start"])
-    out["lag_min"] = low.where(out["lag_max"] < 0, low.clip(lower=0))
+    out["lag_max"] = _days_between(out["end_used"], out["date_start"])
+    out["lag_min"] = low.where(out["lag_max"] <= 0, low.clip(lower=0))
     out = out[[c for c in out.columns if c != "lag_max"] + ["lag_max"]]
     out["evidence"] = reps["evidence"].to_numpy()
     out["evidence_en"] = reps["evidence_en"].to_numpy()
@@ -560,6 +573,8 @@ def report_lags(data_dir=None) -> pd.DataFrame:
 def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_dir=None):
     """A chart of :func:`report_lags`: one lane per article, one mark per event it reports.
 
+    Each lane is labelled with the article's publication window; "(est.)" marks an article whose page
+    gives no last day, so its bars end at the kit's labelled estimate (``end_basis`` in report_lags).
     x is the lag in days from the event to the article: a dot where the lag is known to the day,
     a bar from ``lag_min`` to ``lag_max`` where it is not; a dashed line marks 0 (reported the day
     it happened), and marks left of it are reports that came *before* the event.  Only events that
@@ -568,7 +583,7 @@ def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_
     """
     import numpy as np
 
-    from .widgets import date_text
+    from .widgets import _pub_short
 
     lags = report_lags(data_dir) if lags is None else lags
     sub = lags[lags["date_start"] >= pd.Timestamp(since)]
@@ -590,8 +605,12 @@ def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_
         ax.axvline(0, color="#555555", linewidth=1, linestyle="--")
         labels = []
         for a in keys:
-            start, end = art.at[a, "published_start"], art.at[a, "published_end"]
-            labels.append(f"{a} · published {date_text(start, end, 'day' if start == end else 'range')}")
+            start = art.at[a, "published_start"]
+            basis = sub.loc[sub["article_id"] == a, "end_basis"].iloc[0]
+            end = sub.loc[sub["article_id"] == a, "end_used"].iloc[0]
+            when = (f"{_pub_short(start, end)} {start.year}" if start.year == end.year else
+                    f"{_pub_short(start, start)} {start.year}–{_pub_short(end, end)} {end.year}")
+            labels.append(f"{a} · {when}" + (" (est.)" if basis == "estimate" else ""))
         ax.set_yticks(range(len(keys)), labels)
         ax.set_ylim(len(keys) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)

@@ -1593,7 +1593,11 @@ _LOAD_CACHE: dict[tuple, pd.DataFrame] = {}
 
 
 def _table_key(dd: Path, pkg: dict, res: dict) -> tuple:
-    """Everything a table's own check depends on: its file, datapackage.json, and for evidence the manifest and seeds."""
+    """Everything a table's own check depends on: its file, datapackage.json, and for evidence the manifest and seeds.
+
+    A derived table depends on every file of the folder (it must match a fresh build of them all)."""
+    if res.get("x-derived"):
+        return (str(dd), res["name"]) + _folder_key(dd, pkg)
     parts = [str(dd), res["name"], _stamp(dd / "datapackage.json"), _stamp(dd / res["path"])]
     if res.get("x-evidence"):
         apath = dd / _resource(pkg, ARTICLES)["path"]
@@ -1601,6 +1605,49 @@ def _table_key(dd: Path, pkg: dict, res: dict) -> tuple:
         sdir = seeds_dir_for(dd)
         parts.extend((sf, _stamp(sdir / sf)) for sf, _ in _articles_map(dd, pkg).values())
     return tuple(parts)
+
+
+def _folder_key(dd: Path, pkg: dict) -> tuple:
+    """The stamps of everything a build reads and writes: datapackage.json, every table, the seeds, the clean texts."""
+    parts = [_stamp(dd / "datapackage.json")]
+    parts.extend((r["path"], _stamp(dd / r["path"])) for r in pkg["resources"])
+    sdir = seeds_dir_for(dd)
+    try:
+        seeds = sorted(p.name for p in sdir.iterdir())
+    except OSError:
+        seeds = []
+    parts.extend((sf, _stamp(sdir / sf)) for sf in seeds)
+    clean = dd / "clean"
+    try:
+        cleans = sorted(p.name for p in clean.iterdir())
+    except OSError:
+        cleans = []
+    parts.extend((c, _stamp(clean / c)) for c in cleans)
+    return tuple(parts)
+
+
+_DERIVED_CACHE: dict[tuple, list] = {}
+
+
+def _derived_problems(dd: Path) -> list[Problem]:
+    """Derived files that differ from a fresh build of the folder, and sentence coverage problems
+    (see :func:`iraqtalks.build.stale_problems`). When the build cannot run, one problem says why."""
+    from . import build as _build
+    from .clean import CleaningError
+
+    pkg = _package(dd)
+    key = (str(dd),) + _folder_key(dd, pkg)
+    hit = _DERIVED_CACHE.get(key)
+    if hit is None:
+        try:
+            hit = _build.stale_problems(dd)
+        except (_build.BuildError, CleaningError, DataError, _seeds.SeedError, OSError, KeyError, csv.Error) as exc:
+            hit = [Problem(_folder_display(dd), found="a folder the build cannot run on", found_is_value=False,
+                           expected="hand-made tables and seeds the build accepts",
+                           message=f"the derived tables could not be compared with a fresh build: "
+                                   f"{str(exc).splitlines()[0]}")]
+        _remember(_DERIVED_CACHE, key, hit)
+    return list(hit)
 
 
 _CACHE_SIZE = 512  # entries per cache: every table of many data folders
@@ -1734,6 +1781,11 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
             ps = sorted(result.problems, key=_order(pkg, dd))
             raise DataError(ps, heading=f"Table '{name}' cannot be loaded: {_count(ps)} in "
                                         f"{_display(dd / res['path'])}")
+        if res.get("x-derived"):
+            stale = [p for p in _derived_problems(dd) if p.file in (_display(dd / res["path"]), _folder_display(dd))]
+            if stale:
+                raise DataError(stale, heading=f"Table '{name}' cannot be loaded: it does not match a fresh build "
+                                               f"of {_folder_display(dd)}")
         df = _typed(res, _parse(dd / res["path"]), dd / res["path"])
         _remember(_LOAD_CACHE, key, df)
     out = df.copy(deep=True)
@@ -1881,6 +1933,8 @@ def check_data(data_dir: str | Path | None = None) -> CheckReport:
             f"the seed checksums were not checked, because {_display(dd / _resource(pkg, ARTICLES)['path'])} "
             "cannot be read properly (see its problems)")))
     problems += validate(dd)
+    if not problems:  # the derived tables can be compared with a fresh build only when the build can run
+        problems += _derived_problems(dd)
     rows = quotes = 0
     for res in pkg["resources"]:
         r = _checked(dd, pkg, res)

@@ -15,12 +15,18 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 NUMBER_WORDS: dict[str, int] = {
     "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10,
 }
+#: Words that open a vague amount, which has no value: 'hàng trăm' (hundreds), 'vài tháng' (a few months),
+#: 'nhiều tháng' (many months), 'hầu hết' (most), 'một số' (some: checked before 'một', one), 'hàng loạt'.
+VAGUE_WORDS = frozenset({"hàng", "vài", "nhiều", "hầu hết", "một số"})
+#: Words that mean none at all: 'không có cuộc tấn công nào' (no attack) is zero.
+ZERO_WORDS = frozenset({"không"})
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")   # 2.500   1.234,5
 _PLAIN = re.compile(r"\d+(?:,\d+)?")                      # 900     2,5
 
 
 def parse_vn_number(text: str) -> float | None:
-    """A number as Vietnamese prints it, as a float; None for a vague amount ('hàng trăm', hundreds).
+    """A number as Vietnamese prints it, as a float; None for a vague amount ('hàng trăm', hundreds;
+    'vài tháng', a few months; 'một số', some), 0 for none ('không', no).
 
     A dot groups thousands in threes and a comma is the decimal mark (the reverse of English);
     the small number words (một, hai, ba ... mười) count too.  Raises ValueError, saying why, for
@@ -30,6 +36,8 @@ def parse_vn_number(text: str) -> float | None:
     (2500.0, 900.0, 2.5)
     >>> parse_vn_number("hai tuần"), parse_vn_number("hàng trăm") is None
     (2.0, True)
+    >>> parse_vn_number("vài tháng") is None, parse_vn_number("một số nhóm") is None, parse_vn_number("không có")
+    (True, True, 0.0)
     >>> parse_vn_number("8.2")
     Traceback (most recent call last):
     ...
@@ -41,8 +49,10 @@ def parse_vn_number(text: str) -> float | None:
     if _GROUPED.fullmatch(t) or _PLAIN.fullmatch(t):
         return float(t.replace(".", "").replace(",", "."))
     words = t.casefold().split()
-    if words and words[0] == "hàng":
+    if words and (words[0] in VAGUE_WORDS or " ".join(words[:2]) in VAGUE_WORDS):
         return None
+    if words and words[0] in ZERO_WORDS:
+        return 0.0
     if words and words[0] in NUMBER_WORDS:
         return float(NUMBER_WORDS[words[0]])
     if re.fullmatch(r"\d{1,2}[./]\d{1,2}", t):
@@ -50,4 +60,5 @@ def parse_vn_number(text: str) -> float | None:
         raise ValueError(f"{t!r} is not a Vietnamese number: a dot groups thousands in threes (2.500 = 2500). "
                          f"{t!r} looks like a day.month date ({int(d)} {_MONTHS[int(m) - 1] if 1 <= int(m) <= 12 else '?'}).")
     raise ValueError(f"{t!r} is not a number the kit can read: expected digits written the Vietnamese way "
-                     f"(2.500, 900, 2,5), a number word ({', '.join(NUMBER_WORDS)}) or 'hàng ...' (vague)")
+                     f"(2.500, 900, 2,5), a number word ({', '.join(NUMBER_WORDS)}), a vague amount "
+                     f"({', '.join(sorted(VAGUE_WORDS))} ...) or 'không' (none)")

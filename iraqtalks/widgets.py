@@ -97,6 +97,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_stated": "(no date given)",
         "unattributed": "(not attributed)",
         "actors": "Actors",
+        "accused_by": "accused by",
         "place": "Place",
         "date_note": "How the date was worked out",
         "published": "published",
@@ -138,6 +139,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_stated": "(không ghi ngày)",
         "unattributed": "(không dẫn nguồn)",
         "actors": "Chủ thể",
+        "accused_by": "bị cáo buộc bởi",
         "place": "Địa điểm",
         "date_note": "Cách xác định ngày",
         "published": "đăng",
@@ -315,7 +317,8 @@ def _prep_events(df: pd.DataFrame, from_file: bool) -> pd.DataFrame:
     ev = _text_frame(
         df, "events",
         ["event_id", "date_precision", "event_type", "actor1_id", "summary_en", "summary_vi"],
-        ["actor2_id", "location", "country", "date_note", "article_id", "evidence", "evidence_en"],
+        ["actor2_id", "location", "country", "date_note", "article_id", "evidence", "evidence_en", "actor1_basis",
+         "accuser_id"],
         from_file,
     )
     _need_columns(df, "events", ["date_start", "date_end"], from_file)
@@ -359,8 +362,15 @@ def _prep_articles(df: pd.DataFrame, from_file: bool) -> pd.DataFrame:
     art = _text_frame(df, "articles", ["article_id", "label_en"], ["outlet_id", "published_precision", "headline"],
                       from_file)
     _need_columns(df, "articles", ["published_start", "published_end"], from_file)
+    estimated = np.zeros(len(df), dtype=bool)
+    if "estimate_end" in df.columns and df["published_end"].isna().any():
+        # The page gives no upper bound: draw to the kit's labelled estimate (articles.estimate_end).
+        df = df.copy()
+        estimated = (df["published_end"].isna() & df["estimate_end"].notna()).to_numpy()
+        df["published_end"] = df["published_end"].where(df["published_end"].notna(), df["estimate_end"])
     art["published_start"] = _as_dates(df, "articles", "published_start", from_file)
     art["published_end"] = _as_dates(df, "articles", "published_end", from_file)
+    art["end_estimated"] = estimated  # labels add "est." so that an estimate never reads as a bound
     _unique(df, art, "articles", ["article_id"], from_file)
     return art.sort_values("article_id", kind="stable").reset_index(drop=True)
 
@@ -923,7 +933,10 @@ class TimelineExplorer(_ShowsWidget):
         t = TEXT[lang]
         when = date_text(ev.date_start, ev.date_end, ev.date_precision, lang)
         summary = ev.summary_vi if lang == "vi" else ev.summary_en
-        actors = self.actor_name(ev.actor1_id) + (f", {self.actor_name(ev.actor2_id)}" if ev.actor2_id else "")
+        actor1 = self.actor_name(ev.actor1_id)
+        if getattr(ev, "actor1_basis", "") == "accused" and getattr(ev, "accuser_id", ""):
+            actor1 += f" ({t['accused_by']} {self.actor_name(ev.accuser_id)})"  # an accusation, not a fact
+        actors = actor1 + (f", {self.actor_name(ev.actor2_id)}" if ev.actor2_id else "")
         out = [f'<li class="iraqtalks-event" data-event-id="{_e(ev.event_id)}" style="margin-bottom:0.8em">',
                f'<div><b>{_e(when)}</b> <i>({_e(PRECISION[lang][ev.date_precision])})</i> · '
                f'{_e(type_label(ev.event_type, lang))} · <span class="iraqtalks-event-id">{_e(ev.event_id)}</span></div>',
@@ -1188,7 +1201,8 @@ def _coverage_ylabels(matrix: pd.DataFrame, events: pd.DataFrame) -> list[str]:
 
 def _coverage_xlabels(matrix: pd.DataFrame, articles: pd.DataFrame) -> list[str]:
     art = articles.set_index("article_id").loc[matrix.columns]
-    return [f"{a}\n{_pub_short(r.published_start, r.published_end)}" for a, r in zip(matrix.columns, art.itertuples())]
+    return [f"{a}\n{_pub_short(r.published_start, r.published_end)}" + ("\n(end est.)" if getattr(r, "end_estimated", False) else "")
+            for a, r in zip(matrix.columns, art.itertuples())]
 
 
 def _coverage_figure(matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.DataFrame) -> Figure:

@@ -349,13 +349,13 @@ def test_number_words_count_as_the_figure():
 
 
 @pytest.mark.parametrize("text, fix", [
-    ("The timing was unrelated to recent attacks, an unnamed US official said.", "Reuters"),
-    ("Reuters reported the timing was unrelated to recent attacks.", "say who said it"),
-    ("An unnamed official told Reuters the timing was unrelated.", ""),
+    ("The US and Iraq were close to agreeing to start the committee's talks, an unnamed US official said.", "Reuters"),
+    ("Reuters reported the US and Iraq were close to agreeing to start the committee's talks.", "say who said it"),
+    ("An unnamed official told Reuters the US and Iraq were close to an agreement.", ""),
 ])
 def test_attribution_names_speaker_and_agency(text, fix):
     b = Brief("T")
-    b.claim(text, quotes="q05")
+    b.claim(text, quotes="q04")
     row = b.checklist().iloc[3]
     assert bool(row["done"]) is (fix == "")
     assert fix in row["detail"]

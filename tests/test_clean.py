@@ -361,3 +361,13 @@ def test_a_headline_that_does_not_match_the_first_line_is_an_error(cleaned):
     clean = cleaned["a000"][0].replace("sau 20 năm", "sau hai mươi năm", 1)
     with pytest.raises(CleaningError, match=r"articles\.csv row 2, column headline"):
         split_sentences(clean, "a000")
+
+
+def test_a_sentence_ending_in_the_word_a_asia_is_split():
+    """'Tây Nam Á.' ends a sentence: 'Á' (Asia) is a word, not an initial (a001's paragraph 9)."""
+    from iraqtalks.clean import _split_paragraph
+
+    p = "Họ coi đây là vi phạm chủ quyền quốc gia Tây Nam Á. Trong tuyên bố, văn phòng nhấn mạnh điều đó."
+    assert _split_paragraph(p) == ["Họ coi đây là vi phạm chủ quyền quốc gia Tây Nam Á.",
+                                   "Trong tuyên bố, văn phòng nhấn mạnh điều đó."]
+    assert len(_split_paragraph("Ông George W. Bush nói vậy.")) == 1

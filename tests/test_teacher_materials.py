@@ -324,6 +324,14 @@ def check_citations(text: str, label: str) -> list[str]:
             continue
         cols, keys = table_keys(table)
         parts = tuple(p.strip() for p in key.split(" / ")) if len(cols) > 1 else (key.strip(),)
+        if 0 < len(parts) < len(cols):  # a key given in part, from its first column on, must name one row
+            whole = [k for k in keys if k[:len(parts)] == parts]
+            if len(whole) == 1:
+                parts = whole[0]
+            else:
+                problems.append(f"{where}: the key of {table} has {len(cols)} parts ({' / '.join(cols)}); "
+                                f"the {len(parts)} given name {len(whole)} rows, expected exactly one")
+                continue
         if len(parts) != len(cols):
             problems.append(f"{where}: the key of {table} has {len(cols)} parts ({' / '.join(cols)}), found {len(parts)}")
             continue
