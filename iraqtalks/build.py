@@ -276,7 +276,7 @@ def _row_keys(data: Path, package: dict) -> dict[tuple[str, int], str]:
             continue
         pk = res["schema"].get("primaryKey")
         pk = [pk] if isinstance(pk, str) else list(pk or [])
-        with open(data / res["path"], encoding="utf-8", newline="") as fh:
+        with open(data / res["path"], encoding="utf-8-sig", newline="") as fh:
             for n, row in enumerate(csv.DictReader(fh), start=2):
                 keys[(res["name"], n)] = ", ".join(row.get(k) or "" for k in pk) if pk else f"row {n}"
     return keys
@@ -334,7 +334,7 @@ def derive(data_dir: str | Path | None = None, seeds_dir: str | Path | None = No
     for res in package["resources"]:
         if res["name"] not in ("actor_names", "outlets"):
             continue
-        with open(data / res["path"], encoding="utf-8", newline="") as fh:
+        with open(data / res["path"], encoding="utf-8-sig", newline="") as fh:
             for row in csv.DictReader(fh):
                 if res["name"] == "actor_names":
                     names.setdefault(row.get("article_id", ""), set()).add(row.get("name_as_written", ""))

@@ -266,6 +266,6 @@ def read_reasons(path: Path) -> dict[str, dict]:
     """sentence_reasons.csv as {sentence_id: row} with the spreadsheet row in ``_row`` ({} if the file is missing)."""
     if not path.is_file():
         return {}
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     return {r["sentence_id"]: {**r, "_row": n} for n, r in enumerate(rows, start=2) if r.get("sentence_id")}
