@@ -7,6 +7,7 @@
 from .schema import DataError, check_data, load, load_all
 from .evidence import cite, lookup, side_by_side
 from .widgets import coverage_heatmap, coverage_matrix, source_comparison, timeline_explorer
+from .lateral import search as lateral_search, view as lateral_view
 
 # One name per line, so each helper module can add its own.
 __all__ = [
@@ -21,4 +22,6 @@ __all__ = [
     "source_comparison",
     "coverage_matrix",
     "coverage_heatmap",
+    "lateral_search",
+    "lateral_view",
 ]

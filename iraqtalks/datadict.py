@@ -68,7 +68,17 @@ def _table_section(res: dict) -> list[str]:
         if within:
             line += f"; {_keys(within)} must occur inside it"
         out.append(line)
-    if res.get("x-derived"):
+    seedq = res.get("x-seed-quote")
+    if seedq:
+        out.append(f"- Seed side: {_keys(seedq.get('quote_fields'))} is copied verbatim, on one line, from the clean "
+                   f"text of the article in `{seedq['article_field']}` (`clean/<article_id>.txt`)")
+    limited = [f"`{f['name']}` ≤ {f['x-max-words']} words" for f in schema["fields"] if f.get("x-max-words")]
+    if limited:
+        out.append("- Length: " + ", ".join(limited))
+    if res.get("x-outside"):
+        out.append("- **Outside evidence** (not the pages' own words): found by lateral reading, kept beside the "
+                   "page-only tables and never used to overwrite them")
+    elif res.get("x-derived"):
         out.append("- Derived: built by `python -m iraqtalks build` from the seeds and the hand-made tables; "
                    "do not edit it by hand")
     else:
@@ -141,6 +151,10 @@ def render(data_dir: str | Path | None = None) -> str:
             out.append(f"- {src.get('title', '')}{where}")
         out.append("")
     out += coverage_lines(data_dir)
+    for sec in pkg.get("x-sections") or []:
+        out += [f"## {sec['title']}", ""]
+        for para in _as_list(sec.get("text")):
+            out += [para, ""]
     out += [
         "## How to load",
         "",

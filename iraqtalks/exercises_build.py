@@ -59,6 +59,7 @@ SETS = (
     "05-numbers-in-the-news",
     "06-comparing-sources",
     "07-capstone",
+    "08-going-upstream",
 )
 SOLUTIONS_DIR = EXERCISES_DIR / "solutions"
 KEYS_PATH = ex.KEYS_PATH

@@ -1694,7 +1694,8 @@ def validate(data_dir: str | Path | None = None, tables: str | Iterable[str] | N
     constraints; primary keys are unique; foreign keys point at existing rows (an empty cell is no
     reference); text is Unicode NFC and has no HTML/script markup; each evidence quote occurs
     verbatim, on one line, in the raw seed of its article, and each `within_evidence` value occurs
-    inside the quote; a column X_end is not before X_start. An empty list means the data is valid.
+    inside the quote; a column X_end is not before X_start; for the outside-evidence tables, word
+    limits, seed quotes in the clean text and fact keys (iraqtalks/upstream.py). An empty list means the data is valid.
     """
     dd = _data_dir(data_dir)
     try:
@@ -1708,6 +1709,8 @@ def validate(data_dir: str | Path | None = None, tables: str | Iterable[str] | N
     already = {(p.file, p.row, p.column) for p in problems}
     for res in selected:
         problems += _check_foreign_keys(dd, pkg, res, already)
+    from .upstream import check as _check_outside  # x-max-words, x-seed-quote, x-fact-ref (outside evidence)
+    problems += _check_outside(dd, pkg, selected)
     return sorted(problems, key=_order(pkg, dd))
 
 

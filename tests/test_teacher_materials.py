@@ -54,6 +54,7 @@ LESSONS = {
     "05": "numbers-in-the-news",
     "06": "comparing-sources",
     "07": "capstone",
+    "08": "going-upstream",
 }
 LESSON_SUBSECTIONS = ("Objectives", "Plan", "Discussion prompts", "Common misconceptions", "Where the answers are")
 RUBRIC_CRITERIA = {
