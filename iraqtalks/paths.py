@@ -18,6 +18,7 @@ point the kit at a copy.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 ENV_VAR = "IRAQTALKS_DATA"
@@ -97,3 +98,19 @@ def seeds_dir_for(data: str | Path | None = None) -> Path:
     d = data_dir(data)
     beside = d.parent / "seeds"
     return beside if beside.is_dir() else SEEDS_DIR
+
+
+def passes_a_link(folder: str | Path, relative: str) -> bool:
+    """Whether folder/relative passes through a symbolic link below the folder (one lstat per part: cheap
+    enough for load() to ask on every call)."""
+    cur = str(folder)
+    for part in relative.split("/"):
+        if part in ("", "."):
+            continue
+        cur = os.path.join(cur, part)
+        try:
+            if stat.S_ISLNK(os.lstat(cur).st_mode):
+                return True
+        except OSError:
+            return False  # does not exist: nothing to follow (a missing file is reported by its table)
+    return False

@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shlex
-import stat
 import time
 import unicodedata
 from bisect import bisect_left
@@ -39,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import seeds as _seeds
-from .paths import ROOT, data_dir as _data_dir, seeds_dir_for
+from .paths import ROOT, data_dir as _data_dir, passes_a_link, seeds_dir_for
 
 __all__ = [
     "Problem",
@@ -279,28 +278,12 @@ def _inside(path: Path, folder: Path) -> bool:
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
-def _has_link(dd: Path, relative: str) -> bool:
-    """Whether a path inside the data folder passes through a symbolic link (one lstat per part: cheap,
-    as load() asks on every call)."""
-    cur = str(dd)
-    for part in relative.split("/"):
-        if not part or part == ".":
-            continue
-        cur = os.path.join(cur, part)
-        try:
-            if stat.S_ISLNK(os.lstat(cur).st_mode):
-                return True
-        except OSError:
-            return False  # does not exist: nothing to follow (a missing file is reported by its table)
-    return False
-
-
 def _links_outside(dd: Path, pkg: dict) -> list[Problem]:
     """A table file that is a link (or inside a linked folder) leading out of the data folder."""
     out = []
     for res in pkg["resources"]:
         path = dd / res["path"]
-        if _has_link(dd, res["path"]) and not _inside(path, dd):
+        if passes_a_link(dd, res["path"]) and not _inside(path, dd):
             out.append(Problem(_display(path), found=f"a link to {os.path.realpath(path)}, outside the data folder",
                                found_is_value=False,
                                expected=f"a file inside the data folder {_folder_display(dd)}",

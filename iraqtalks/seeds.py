@@ -4,12 +4,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import stat
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from .paths import data_dir as _data_dir, seeds_dir_for
+from .paths import data_dir as _data_dir, passes_a_link, seeds_dir_for
 
 
 class SeedError(Exception):
@@ -39,26 +38,13 @@ def outside_reason(seed_file: str, folder: str | Path) -> str | None:
         return f"{seed_file!r} is an absolute path, outside the seeds folder"
     if ".." in seed_file.split("/"):
         return f"{seed_file!r} goes up out of the seeds folder with '..'"
-    if _passes_a_link(str(folder), seed_file):
+    if passes_a_link(folder, seed_file):
         real, base = os.path.realpath(Path(folder) / seed_file), os.path.realpath(folder)
         if not real.startswith(base.rstrip(os.sep) + os.sep):
             return f"{seed_file!r} is a link to {real}, outside the seeds folder"
     return None
 
 
-def _passes_a_link(folder: str, relative: str) -> bool:
-    """Whether folder/relative passes through a symbolic link below the folder (one lstat per part)."""
-    cur = folder
-    for part in relative.split("/"):
-        if part in ("", "."):
-            continue
-        cur = os.path.join(cur, part)
-        try:
-            if stat.S_ISLNK(os.lstat(cur).st_mode):
-                return True
-        except OSError:
-            return False  # does not exist: reported as missing
-    return False
 
 
 def read_raw(seed_file: str, seeds_dir: str | Path | None = None) -> str:

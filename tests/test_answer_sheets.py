@@ -1,7 +1,6 @@
 """The teacher's answer sheets (`./kit answers DIR`): one page per exercise set, as Markdown and as PDF."""
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -9,24 +8,16 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from browserkit import need_chromium
 
 from iraqtalks import answer_sheets as sheets
 from iraqtalks import exercises_build as build
 from iraqtalks.paths import ROOT
 
 
-def _need_chromium() -> None:
-    if sheets.CHROMIUM.is_file():
-        return
-    message = f"{sheets.CHROMIUM} is missing: the PDFs are printed by Debian's chromium"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {message}", pytrace=False)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Path:
-    _need_chromium()
+    need_chromium()
     out = tmp_path_factory.mktemp("answers")
     sheets.write_answer_sheets(out)
     return out

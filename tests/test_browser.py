@@ -11,7 +11,6 @@ Without /usr/bin/chromium the test is skipped, except under CI=true, where that 
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, need_chromium
 from iraqtalks.paths import ROOT
 
 # The notebook to open: the timeline lesson.  It is copied to a temporary folder before it is opened,
@@ -26,7 +26,6 @@ from iraqtalks.paths import ROOT
 # timeline_explorer(), source_comparison()), which also checks that the comparison widget renders.
 LESSON_NOTEBOOK: Path | None = ROOT / "notebooks" / "03-the-timeline.ipynb"
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -43,15 +42,6 @@ def _load_helper():
 
 
 lab = _load_helper()
-
-
-def _need_chromium() -> None:
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return
-    message = f"{CHROMIUM} is missing: install Debian's chromium package (`apt-get install chromium`; CI's .ci/run does it)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {message}", pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture
@@ -72,7 +62,7 @@ def notebook_root(tmp_path: Path) -> tuple[Path, str]:
 
 @pytest.fixture
 def lab_server(notebook_root, tmp_path: Path):
-    _need_chromium()
+    need_chromium()
     root, _ = notebook_root
     server = lab.start_lab(root, tmp_path / "jupyter")
     try:
@@ -106,25 +96,6 @@ KERNEL_READY_JS = """(path) => {
   const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
   const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
   return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
-}"""
-RUN_ALL_JS = """(path) => {
-  const app = window.jupyterapp;
-  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
-  app.shell.activateById(panel.id);
-  app.commands.execute('notebook:run-all-cells');   // not awaited: the page keeps working while it runs
-}"""
-ALL_CELLS_DONE_JS = """(path) => {
-  const app = window.jupyterapp;
-  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
-  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  return !!kernel && kernel.status === 'idle'
-    && panel.content.widgets.every(c => c.model.type !== 'code' || c.model.executionCount !== null);
-}"""
-ERRORS_JS = """(path) => {
-  const app = window.jupyterapp;
-  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
-  return panel.content.widgets.filter(c => c.model.type === 'code')
-    .flatMap(c => c.model.outputs.toJSON().filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue));
 }"""
 IMG_SRC_JS = "() => { const i = document.querySelector('.iraqtalks-timeline img.iraqtalks-plot'); return i ? i.src : null; }"
 

@@ -15,7 +15,6 @@ Without /usr/bin/chromium the test is skipped, except under CI=true, where that 
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import sys
 import time
@@ -23,10 +22,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browserkit import CHROMIUM, need_chromium
 
 pytestmark = pytest.mark.hub
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -57,15 +56,6 @@ def _load_helper():
 hubkit = _load_helper()
 
 
-def _need_chromium() -> None:
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return
-    message = f"{CHROMIUM} is missing: install Debian's chromium package (`apt-get install chromium`; CI's .ci/run does it)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {message}", pytrace=False)
-    pytest.skip(message)
-
-
 @pytest.fixture
 def teacher_repo(tmp_path: Path) -> Path:
     return hubkit.publish_student_edition(tmp_path / "teacher")
@@ -73,7 +63,7 @@ def teacher_repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def hub(tmp_path: Path):
-    _need_chromium()
+    need_chromium()
     server = hubkit.start_hub(tmp_path / "hub", slow_start=SLOW_START)
     try:
         yield server

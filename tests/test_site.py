@@ -19,11 +19,9 @@ import functools
 import hashlib
 import http.server
 import json
-import os
 import re
 import shutil
 import socket
-import subprocess
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,13 +29,13 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
+from browserkit import CHROMIUM, need_chromium
 
 from iraqtalks import site
 from iraqtalks.nav import lesson_files
 from iraqtalks.paths import ROOT
 from iraqtalks.release import write_student_edition
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -320,15 +318,6 @@ def test_a_rebuild_replaces_an_earlier_site(edition, tmp_path, no_network):
 # In a browser, with every outside request refused
 # --------------------------------------------------------------------------------------------------------
 
-def _need_chromium() -> None:
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return
-    message = f"{CHROMIUM} is missing: install Debian's chromium package (`apt-get install chromium`; CI's .ci/run does it)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {message}", pytrace=False)
-    pytest.skip(message)
-
-
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -352,7 +341,7 @@ def server(built):
 @pytest.fixture(scope="module")
 def browser_context(server):
     """A Chromium context in which every request that is neither file:// nor the test server is aborted."""
-    _need_chromium()
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     outside: list[str] = []

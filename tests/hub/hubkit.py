@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,6 +27,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from browserkit import ALL_CELLS_DONE_JS, ERRORS_JS, RUN_ALL_JS  # tests/ is on sys.path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -212,25 +212,6 @@ PANEL_READY_JS = """(path) => {
   return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle'
     && panel.context.isReady;
 }"""
-RUN_ALL_JS = """(path) => {
-  const app = window.jupyterapp;
-  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
-  app.shell.activateById(panel.id);
-  app.commands.execute('notebook:run-all-cells');   // not awaited: the page keeps working while it runs
-}"""
-ALL_DONE_JS = """(path) => {
-  const app = window.jupyterapp;
-  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
-  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  return !!kernel && kernel.status === 'idle'
-    && panel.content.widgets.every(c => c.model.type !== 'code' || c.model.executionCount !== null);
-}"""
-ERRORS_JS = """(path) => {
-  const app = window.jupyterapp;
-  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
-  return panel.content.widgets.filter(c => c.model.type === 'code')
-    .flatMap(c => c.model.outputs.toJSON().filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue));
-}"""
 SET_SOURCE_JS = """([path, start, source]) => {
   const app = window.jupyterapp;
   const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
@@ -296,7 +277,7 @@ def open_notebook(page, path: str) -> None:
 def run_notebook(page, path: str) -> list[str]:
     """Run every cell of the open notebook `path` in the student's kernel, save it; return the errors."""
     page.evaluate(RUN_ALL_JS, path)
-    page.wait_for_function(ALL_DONE_JS, arg=path, timeout=TIMEOUT_MS, polling=250)
+    page.wait_for_function(ALL_CELLS_DONE_JS, arg=path, timeout=TIMEOUT_MS, polling=250)
     errors = page.evaluate(ERRORS_JS, path)
     assert page.evaluate(SAVE_JS, path), f"{path} was not saved"
     return errors
