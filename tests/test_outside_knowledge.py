@@ -1,26 +1,56 @@
 """Every sentence the kit states from outside the five articles (source_notes.outside_knowledge_en) has a source a
-reader can open: a row of outside_knowledge_sources naming an upstream report with its URL and verbatim excerpt."""
+reader can open.
+
+* Background knowledge ("Outside the five articles: ...") has rows in outside_knowledge_sources naming upstream
+  reports (URL and verbatim excerpt).
+* Upstream findings ("Outside evidence (upstream_links: L13, ...)") cite rows of upstream_links / upstream_reports
+  that exist.
+"""
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
 from iraqtalks import load
 
+IDS = re.compile(r"\b(L\d\d|U\d[a-z]|X\d\d)\b")
 
-def unsourced(notes: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
-    has_text = notes[notes["outside_knowledge_en"].fillna("").str.strip() != ""]["note_id"]
-    return sorted(set(has_text) - set(sources["note_id"]))
+
+def unsourced(notes: pd.DataFrame, sources: pd.DataFrame, known_ids: set[str]) -> list[str]:
+    """The note ids whose outside knowledge has no source a reader can open."""
+    bad = []
+    for note_id, text in zip(notes["note_id"], notes["outside_knowledge_en"].fillna("")):
+        if not text.strip():
+            continue
+        background = "Outside the five articles:" in text
+        upstream = "Outside evidence" in text
+        cited = set(IDS.findall(text))
+        ok = background or upstream
+        if background and note_id not in set(sources["note_id"]):
+            ok = False
+        if upstream and (not cited or not cited <= known_ids):
+            ok = False
+        if not ok:
+            bad.append(note_id)
+    return sorted(bad)
+
+
+def _known() -> set[str]:
+    return set(load("upstream_links")["link_id"]) | set(load("upstream_reports")["report_id"])
 
 
 def test_every_outside_knowledge_sentence_has_a_source():
-    assert unsourced(load("source_notes"), load("outside_knowledge_sources")) == []
+    assert unsourced(load("source_notes"), load("outside_knowledge_sources"), _known()) == []
 
 
-def test_a_note_with_new_outside_knowledge_and_no_source_is_found():
+def test_unsourced_outside_knowledge_is_found():
     notes = load("source_notes").copy()
-    spare = notes[notes["outside_knowledge_en"].fillna("") == ""].index[0]
-    notes.loc[spare, "outside_knowledge_en"] = "Outside the five articles: something a reader cannot check."
-    assert unsourced(notes, load("outside_knowledge_sources")) == [notes.loc[spare, "note_id"]]
+    spare = notes[notes["outside_knowledge_en"].fillna("") == ""].index[:3]
+    notes.loc[spare[0], "outside_knowledge_en"] = "Outside the five articles: something a reader cannot check."
+    notes.loc[spare[1], "outside_knowledge_en"] = "Outside evidence (upstream_links: L99): a link that does not exist."
+    notes.loc[spare[2], "outside_knowledge_en"] = "Everyone knows this."
+    assert unsourced(notes, load("outside_knowledge_sources"), _known()) == sorted(notes.loc[spare, "note_id"])
 
 
 def test_the_sources_are_outside_evidence_with_a_url_and_an_excerpt():
