@@ -38,6 +38,7 @@ from pathlib import Path
 import nbformat
 
 from .paths import PACKAGE_DIR, ROOT
+from .seeds import sha256_of
 
 __all__ = [
     "SiteError",
@@ -86,10 +87,6 @@ class SiteReport:
 
 # --------------------------------------------------------------------------------------------------- vendoring
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def check_vendored(folder: Path = HTML_MANAGER_DIR) -> dict:
     """The vendored widget renderer's manifest, after checking every file against its sha256.
 
@@ -110,7 +107,7 @@ def check_vendored(folder: Path = HTML_MANAGER_DIR) -> dict:
         path = folder / name
         if not path.is_file():
             raise SiteError(f"{path}: missing (the manifest lists it); {fix}")
-        if _sha256(path) != digest:
+        if sha256_of(path) != digest:
             raise SiteError(f"{path}: its sha256 differs from the one in {MANIFEST} ({digest}); {fix}")
     return manifest
 

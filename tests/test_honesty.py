@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import re
 
-import pytest
 
 from iraqtalks.paths import DATA_DIR
 
@@ -129,12 +128,30 @@ def test_publication_bounds_come_from_the_page_and_estimates_are_labelled():
             assert "Lower bound" in reasoning and "Upper bound" in reasoning, a["article_id"]
 
 
-def test_no_event_is_bounded_by_the_assumed_span_of_the_collection():
-    for e in _rows("events"):
+def events_bounded_by_an_unlabelled_estimate(events: list[dict], articles: list[dict]) -> list[str]:
+    """Events bounded by the collection's span, or by an article's estimated end (not a page bound) without saying
+    so: an end date equal to an estimate, reasoned from an article's publication, with no 'estimate' in the note
+    (an end read from the text itself, such as 'at the end of January', is not one)."""
+    estimates = {a["estimate_end"] for a in articles if a["estimate_end"]}
+    out = []
+    for e in events:
         note = e["date_note"]
-        assert "kit's range" not in note and "collection" not in note, e["event_id"]
-        if e["date_end"] == "2024-02-29":
-            assert "estimate" in note, e["event_id"]
+        from_publication = "publi" in note or "article" in note
+        if ("kit's range" in note or "collection" in note
+                or (e["date_end"] in estimates and from_publication and "estimate" not in note)):
+            out.append(e["event_id"])
+    return out
+
+
+def test_no_event_is_bounded_by_the_assumed_span_of_the_collection():
+    assert events_bounded_by_an_unlabelled_estimate(_rows("events"), _rows("articles")) == []
+
+
+def test_an_event_ending_on_an_estimate_without_saying_so_is_found():
+    articles = _rows("articles")
+    a001_estimate = next(a["estimate_end"] for a in articles if a["article_id"] == "a001")
+    bad = {"event_id": "e-test", "date_end": a001_estimate, "date_note": "Before a001 was published."}
+    assert events_bounded_by_an_unlabelled_estimate([bad], articles) == ["e-test"]
 
 
 def test_every_actor_has_a_written_name_or_says_why_not():

@@ -55,6 +55,7 @@ def test_unsourced_outside_knowledge_is_found():
 
 def test_the_sources_are_outside_evidence_with_a_url_and_an_excerpt():
     sources = load("outside_knowledge_sources").merge(load("upstream_reports"), on="report_id", how="left")
+    assert sources["url"].notna().all(), "a source names a report that is not in upstream_reports"
     assert sources["url"].str.match(r"https?://\S+$").all()
     assert (sources["excerpt"].str.split().str.len() <= 30).all()
     assert sources["excerpt_verbatim"].astype(str).str.lower().eq("true").all()
