@@ -41,3 +41,15 @@ ERRORS_JS = """(path) => {
   return panel.content.widgets.filter(c => c.model.type === 'code')
     .flatMap(c => c.model.outputs.toJSON().filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue));
 }"""
+
+
+def load_helper(relative: str, name: str):
+    """Import a helper module of the tests by its path under tests/ (the helper folders are not packages)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / relative)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module

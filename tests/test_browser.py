@@ -10,15 +10,13 @@ Without /usr/bin/chromium the test is skipped, except under CI=true, where that 
 """
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, need_chromium
+from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, load_helper, need_chromium
 from iraqtalks.paths import ROOT
 
 # The notebook to open: the timeline lesson.  It is copied to a temporary folder before it is opened,
@@ -33,15 +31,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TIMEOUT_MS = 60_000
 
 
-def _load_helper():
-    spec = importlib.util.spec_from_file_location("iraqtalks_browser_lab", Path(__file__).parent / "browser" / "lab.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-lab = _load_helper()
+lab = load_helper("browser/lab.py", "iraqtalks_browser_lab")
 
 
 @pytest.fixture

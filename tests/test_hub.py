@@ -14,15 +14,13 @@ Without /usr/bin/chromium the test is skipped, except under CI=true, where that 
 """
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from browserkit import CHROMIUM, need_chromium
+from browserkit import CHROMIUM, load_helper, need_chromium
 
 pytestmark = pytest.mark.hub
 
@@ -45,15 +43,7 @@ SLOW_START = {"bob": 25}
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "hub"
 
 
-def _load_helper():
-    spec = importlib.util.spec_from_file_location("iraqtalks_hubkit", Path(__file__).parent / "hub" / "hubkit.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-hubkit = _load_helper()
+hubkit = load_helper("hub/hubkit.py", "iraqtalks_hubkit")
 
 
 @pytest.fixture
