@@ -23,35 +23,35 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("site", help="write the lessons as static HTML pages (an offline site) into DIR")
     s.add_argument("dir", nargs="?", default=None, help="folder for the site (new, empty, or an earlier site)")
     s.add_argument("--vendor", action="store_true",
-                   help="maintainers: re-fetch the pinned widget renderer with npm into iraqtalks/site_assets/")
+                   help="maintainers: re-fetch the pinned widget renderer with npm into iraqtalks/authoring/site_assets/")
     g = sub.add_parser("grading", help="export the exercise sets to a grading tool (nbgrader) in a course folder",
                        add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
 
     if args.cmd == "build":
-        from .build import main as build_main
+        from .data.build import main as build_main
         return build_main(args.dir)
     if args.cmd == "check-data":
-        from .schema import check_data_cli
+        from .data.report import check_data_cli
         return check_data_cli(args.dir)
     if args.cmd == "nav":
-        from .nav import main as nav_main
+        from .authoring.nav import main as nav_main
         return nav_main()
     if args.cmd == "release":
-        from .release import main as release_main
+        from .authoring.release import main as release_main
         return release_main(args.dir)
     if args.cmd == "answers":
-        from .answer_sheets import main as answers_main
+        from .authoring.answer_sheets import main as answers_main
         return answers_main(args.dir)
     if args.cmd == "exercises":
-        from .exercises_build import main as ex_main
+        from .authoring.exercises_build import main as ex_main
         return ex_main()
     if args.cmd == "site":
-        from .site import main as site_main
+        from .authoring.site import main as site_main
         return site_main(args.dir, vendor=args.vendor)
     if args.cmd == "grading":
-        from .grading import main as grading_main
+        from .authoring.grading import main as grading_main
         return grading_main(args.rest)
     return 2
 

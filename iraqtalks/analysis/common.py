@@ -1,0 +1,62 @@
+"""What the analyses share: a table from the kit's data or from the learner's own DataFrames, and clear errors for missing columns or unknown keys.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from . import plotting
+from ..data.evidence import primary_key, cite
+from ..data.paths import EXPORTS_DIR
+from ..data.loader import load as _load
+from ..data.descriptor import table_names
+from ..text.labels import PRECISION, MONTHS_EN as _MONTHS, date_text
+
+
+
+def get_table(name: str, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """One table: from `tables` if given there, else loaded (typed and checked) from `data_dir`."""
+    if tables is not None and name in tables and tables[name] is not None:
+        df = tables[name]
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"tables[{name!r}]: expected a pandas DataFrame, found {type(df).__name__}")
+        return df.copy()
+    return _load(name, data_dir)
+
+
+def need_columns(df: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise KeyError(f"the {table} table has no column(s) {', '.join(missing)}; "
+                       f"found: {', '.join(map(str, df.columns))}")
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """A text column as plain str, '' for missing (works for object, string and Categorical columns)."""
+    return s.astype("string").fillna("").astype(object)
+
+
+def known_keys(values: Iterable[str], known: Iterable[str], what: str) -> list[str]:
+    values, known = list(values), list(dict.fromkeys(known))
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        hints = []
+        for v in unknown:
+            close = difflib.get_close_matches(str(v), [str(k) for k in known], n=1)
+            hints.append(f"{v!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise KeyError(f"unknown {what}: {', '.join(hints)}")
+    return values
+
+
+def as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, str):
+        return [x]
+    return list(x)

@@ -1,0 +1,149 @@
+"""Numbers in the news (lesson 05): the hedges around a figure and the same quantity compared across articles,
+with one verdict per quantity.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from . import plotting
+from ..data.evidence import primary_key, cite
+from ..data.paths import EXPORTS_DIR
+from ..data.loader import load as _load
+from ..data.descriptor import table_names
+from ..text.labels import PRECISION, MONTHS_EN as _MONTHS, date_text
+
+from .common import as_list, known_keys, need_columns, get_table, as_text
+
+
+#: The hedges of the numbers table, in the schema's order, with the English words that say the same.
+HEDGES_EN: dict[str, tuple[str, ...]] = {
+    "exact": (),
+    "about": ("about", "around", "roughly", "approximately", "some", "an estimated"),
+    "more_than": ("more than", "over"),
+    "at_least": ("at least",),
+    "less_than": ("less than", "fewer than", "under", "within"),
+    "nearly": ("nearly", "almost"),
+    "vague": ("hundreds", "dozens", "several", "many", "scores"),
+}
+
+
+#: What each hedge means, in a few words.
+HEDGE_MEANING: dict[str, str] = {
+    "exact": "no hedge: printed as an exact figure",
+    "about": "about: the true figure may be a little higher or lower",
+    "more_than": "more than: a floor, the figure is above it",
+    "at_least": "at least: a floor, the figure may equal it",
+    "less_than": "less than: a ceiling, the figure is below it",
+    "nearly": "nearly: just under the figure",
+    "vague": "a vague amount: no figure at all",
+}
+
+
+def _figure_text(row) -> str:
+    """'khoảng 2.500', 'ít nhất 150', 'hàng trăm', '3': the number with its hedge, as printed."""
+    hedge = row["qualifier_as_written"]
+    written = row["value_as_written"]
+    if not hedge or hedge.casefold() == written.casefold():
+        return written
+    return f"{hedge} {written}"
+
+
+def numbers_table(data_dir, tables) -> pd.DataFrame:
+    num = get_table("numbers", data_dir, tables)
+    need_columns(num, "numbers", ["number_id", "article_id", "value_as_written", "value", "qualifier", "measure_id"])
+    out = num.copy()
+    for c in ("number_id", "article_id", "value_as_written", "qualifier", "measure_id"):
+        out[c] = as_text(out[c])
+    out["qualifier_as_written"] = as_text(out["qualifier_as_written"]) if "qualifier_as_written" in out else ""
+    out["value"] = pd.to_numeric(out["value"].astype("string").replace("", pd.NA), errors="coerce").astype("Float64")
+    bad = ~out["qualifier"].isin(list(HEDGES_EN))
+    if bad.any():
+        r = out[bad].iloc[0]
+        raise ValueError(f"numbers {r['number_id']}: unknown qualifier {r['qualifier']!r}; "
+                         f"expected one of {', '.join(HEDGES_EN)}")
+    out["figure"] = [_figure_text(r) for _, r in out.iterrows()]
+    return out
+
+
+def hedges(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The hedges the articles put before numbers: qualifier, as_written (each spelling), meaning, numbers, examples.
+
+    One row per qualifier that occurs, in the schema's order ('exact' first); ``examples`` lists
+    number_ids so you can ``cite("numbers", id)`` any of them.
+    """
+    num = numbers_table(data_dir, tables)
+    rows = []
+    for q in HEDGES_EN:
+        grp = num[num["qualifier"] == q]
+        if grp.empty:
+            continue
+        written = [w for w in dict.fromkeys(grp["qualifier_as_written"]) if w]
+        rows.append({"qualifier": q, "as_written": ", ".join(written) or "(none)", "meaning": HEDGE_MEANING[q],
+                     "numbers": len(grp), "examples": ", ".join(grp["number_id"].head(3))})
+    return pd.DataFrame(rows, columns=["qualifier", "as_written", "meaning", "numbers", "examples"])
+
+
+def _verdict(grp: pd.DataFrame) -> str:
+    per_article = {a: frozenset(zip(g["value"].astype(object).where(g["value"].notna(), None), g["qualifier"],
+                                    g["value_as_written"].where(g["value"].isna(), "")))
+                   for a, g in grp.groupby("article_id")}
+    if len(set(per_article.values())) == 1:
+        return "same figure"
+    values = set(grp["value"].dropna().astype(float))
+    vague = grp["value"].isna().any()
+    if not values:
+        return "only vague amounts"
+    if vague:
+        return "figures and vague amounts"
+    if len(values) == 1:
+        return "same value, different hedges"
+    return "different values"
+
+
+def compare_numbers(measure_ids: str | Iterable[str] | None = None, *, min_articles: int = 2, data_dir=None,
+                    tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The same quantity (``measure_id``) across articles: one row per measure, one column per article.
+
+    A cell shows the figure as printed with its hedge ('khoảng 2.500'), several joined by ' / '.
+    ``unit`` and ``verdict`` follow:
+
+    * same figure — every article gives the same value with the same hedge ('ba' and '3' are the same figure);
+    * same value, different hedges — e.g. '2.500' in one article and 'khoảng 2.500' (about 2,500) in another;
+    * different values; only vague amounts ('hàng trăm'); figures and vague amounts.
+
+    By default measures given by at least `min_articles` articles; name `measure_ids` to see any.
+    A shared measure_id says the kit grouped the figures; check ``counted_en`` and ``as_of`` before
+    treating them as the same thing.  ("same figure" is exactly what ``source_comparison`` lists as agreeing.)
+    """
+    num = numbers_table(data_dir, tables)
+    ids = as_list(measure_ids)
+    if ids:
+        known_keys(ids, num["measure_id"], "measure_id(s)")
+        num = num[num["measure_id"].isin(ids)]
+    articles = sorted(set(num["article_id"]))
+    rows = {}
+    for measure, grp in num.groupby("measure_id", sort=True):
+        if not ids and grp["article_id"].nunique() < min_articles:
+            continue
+        row = {"unit": as_text(grp["unit"]).iloc[0] if "unit" in grp else "", "articles": grp["article_id"].nunique()}
+        for a in articles:
+            row[a] = " / ".join(grp.loc[grp["article_id"] == a, "figure"])
+        row["verdict"] = _verdict(grp)
+        rows[measure] = row
+    cols = ["unit", "articles", *articles, "verdict"]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=cols)
+    if ids:
+        out = out.reindex([i for i in ids if i in out.index])
+    if out.empty:
+        out = pd.DataFrame(columns=cols)
+    else:
+        out = out.sort_values(["articles"], ascending=False, kind="stable")
+    out.index.name = "measure_id"
+    return out

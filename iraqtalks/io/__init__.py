@@ -1,0 +1,1 @@
+"""In and out: ACLED exports in (acled), TimelineJS and spreadsheet-safe CSV out (export)."""
