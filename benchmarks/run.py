@@ -69,10 +69,9 @@ def _ms(s: float) -> str:
 
 def bench_notebooks(repeat: int) -> None:
     import nbformat
-    from nbclient import NotebookClient
-
     from iraqtalks.nav import lesson_files
     from iraqtalks.paths import NOTEBOOKS_DIR
+    from nbclient import NotebookClient
 
     floor = nbformat.v4.new_notebook()
     floor.cells = [nbformat.v4.new_code_cell("import pandas, matplotlib, ipywidgets, iraqtalks")]

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from iraqtalks.paths import DATA_DIR, SEEDS_DIR
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+import iraqtalks.acled as acled_module
 import pandas as pd
 import pytest
-
-import iraqtalks.acled as acled_module
 from iraqtalks.acled import REQUIRED, acled_timeline, from_acled
 from iraqtalks.export import to_timelinejs
 from iraqtalks.schema import DataError, read_package

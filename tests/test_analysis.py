@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from iraqtalks.widgets import source_comparison
 
 from iraqtalks import analysis as A
 from iraqtalks import load
 from iraqtalks.analysis import Brief
-from iraqtalks.widgets import source_comparison
-
 
 # --------------------------------------------------------------------------------------------
 # Small made-up tables

@@ -36,14 +36,13 @@ import subprocess
 import sys
 import traceback
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pytest
-
 from conftest import get_cell, read_rows, snapshot, write_rows
 from iraqtalks.build import main as build_main
 from iraqtalks.paths import DATA_DIR, ROOT, SEEDS_DIR

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, load_helper, need_chromium
 from iraqtalks.paths import ROOT
 

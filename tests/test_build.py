@@ -7,7 +7,6 @@ import shutil
 import unicodedata
 
 import pytest
-
 from conftest import read_rows, set_cell
 from iraqtalks.build import CLEAN_DIR, BuildError, build, locate, main
 from iraqtalks.paths import DATA_DIR

@@ -5,7 +5,6 @@ import re
 from collections import defaultdict
 
 import pytest
-
 from iraqtalks.clean import (
     ARTICLE_RULES,
     CleaningError,

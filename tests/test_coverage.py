@@ -11,12 +11,12 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import read_rows, set_cell, write_rows
-from iraqtalks import build as build_mod
 from iraqtalks.coverage import REASONS, fact_signs
 from iraqtalks.paths import DATA_DIR, ROOT
 from iraqtalks.schema import DataError, check_data, load
+
+from iraqtalks import build as build_mod
 
 
 def _rows(path):

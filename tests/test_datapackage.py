@@ -6,10 +6,10 @@ import json
 import pytest
 from frictionless import Package
 from frictionless import validate as frictionless_validate
-
-from iraqtalks import datadict
 from iraqtalks.paths import DATA_DIR
 from iraqtalks.schema import DataError, load, read_package, table_names, validate
+
+from iraqtalks import datadict
 
 
 def _errors(report) -> str:

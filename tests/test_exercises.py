@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import pandas as hpd
+from iraqtalks.paths import EXERCISES_DIR, ROOT
 
 from iraqtalks import exercises as ex
 from iraqtalks import exercises_build as build
-from iraqtalks.paths import EXERCISES_DIR, ROOT
 
 KEYS = json.loads(ex.KEYS_PATH.read_text(encoding="utf-8"))["questions"]
 QIDS = sorted(KEYS)

@@ -21,14 +21,14 @@ import mistune  # noqa: E402  (nbconvert's Markdown renderer, a dependency of Ju
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-
 from conftest import read_rows, write_rows  # noqa: E402
-from iraqtalks import exercises, lessons, load  # noqa: E402
 from iraqtalks.acled import from_acled  # noqa: E402
-from iraqtalks.analysis import Brief, md_code, md_text, measure_chart  # noqa: E402
 from iraqtalks.export import spreadsheet_safe, to_timelinejs, write_safe_csv  # noqa: E402
 from iraqtalks.widgets import coverage_heatmap, source_comparison, timeline_explorer  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from iraqtalks import exercises, lessons, load  # noqa: E402
+from iraqtalks.analysis import Brief, md_code, md_text, measure_chart  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # 1. CSV exports: no live formulas

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import re
 
-
 from iraqtalks.paths import DATA_DIR
 
 ACCUSING = ("cáo buộc", "quy trách nhiệm", "đổ lỗi", "cho rằng do")

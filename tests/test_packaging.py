@@ -23,12 +23,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from iraqtalks.paths import ROOT
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms
 from packaging.utils import canonicalize_name, parse_wheel_filename
-
-from iraqtalks.paths import ROOT
 
 try:
     import tomllib

@@ -28,14 +28,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import read_rows, set_cell, write_rows
-from iraqtalks import exercises as ex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from iraqtalks.clean import CleaningError, clean_article, restore_obfuscation, split_sentences
 from iraqtalks.exercises_build import Question, key_entry
 from iraqtalks.paths import DATA_DIR, SEEDS_DIR
-from iraqtalks.schema import DataError, Problem, _DATE_RE, _date_advice, _number_advice, load, validate
+from iraqtalks.schema import _DATE_RE, DataError, Problem, _date_advice, _number_advice, load, validate
+
+from iraqtalks import exercises as ex
 
 FAST = settings(max_examples=200, deadline=None)
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

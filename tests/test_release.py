@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from iraqtalks import exercises_build as build
 from iraqtalks.paths import ROOT
 from iraqtalks.release import ReleaseError, student_readme, write_student_edition
+
+from iraqtalks import exercises_build as build
 
 TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".json", ".csv", ".txt", ".toml", ".lock", ".cfg", ""}
 

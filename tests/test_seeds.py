@@ -4,7 +4,6 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-
 from conftest import snapshot
 from iraqtalks.build import build, main
 from iraqtalks.paths import SEEDS_DIR

@@ -29,11 +29,10 @@ import csv
 import json
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
-
 from iraqtalks.clean import restore_obfuscation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,12 +99,12 @@ def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def package() -> dict:
     return json.loads(read(DATA / "datapackage.json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def table_keys(table: str) -> tuple[tuple[str, ...], frozenset]:
     """(primary-key columns, set of key tuples) of one table, read straight from its CSV."""
     res = next(r for r in package()["resources"] if r["name"] == table)
@@ -116,7 +115,7 @@ def table_keys(table: str) -> tuple[tuple[str, ...], frozenset]:
     return cols, keys
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows_by_key(table: str) -> dict[tuple[str, ...], dict]:
     res = next(r for r in package()["resources"] if r["name"] == table)
     cols = table_keys(table)[0]
@@ -128,7 +127,7 @@ def table_names() -> set[str]:
     return {r["name"] for r in package()["resources"]}
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_texts() -> dict[str, tuple[str, str]]:
     """article_id -> (raw seed, raw seed with the dot-hidden words restored)."""
     out = {}
@@ -139,7 +138,7 @@ def seed_texts() -> dict[str, tuple[str, str]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def clean_texts() -> dict[str, str]:
     """article_id -> the clean text (data/clean/aNNN.txt: page furniture removed, words restored)."""
     return {aid: read(DATA / "clean" / f"{aid}.txt") for aid in seed_texts()}

@@ -6,10 +6,10 @@ import socket
 import pandas as pd
 import pytest
 from conftest import read_rows, set_cell
-
-from iraqtalks import lateral, lateral_search, lateral_view, load
 from iraqtalks.paths import DATA_DIR
 from iraqtalks.schema import read_package, validate
+
+from iraqtalks import lateral, lateral_search, lateral_view, load
 
 ARTICLES = ["a000", "a001", "a002", "a003", "a004"]
 

@@ -15,7 +15,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from conftest import get_cell, read_rows, set_cell, snapshot, write_rows
 from iraqtalks.paths import ROOT
 from iraqtalks.schema import Problem, check_data, read_package, validate
@@ -350,7 +349,7 @@ def test_evidence_not_in_the_seed(full_copy):
     article = get_cell(path, 2, "article_id")
     changed = quote[:-1] + ("x" if quote[-1] != "x" else "y")
     p = only(breaks(full_copy, lambda: set_cell(path, 2, "evidence", changed)))
-    assert_names(p, "outlets.csv", 2, "evidence", f"text copied exactly from the seed")
+    assert_names(p, "outlets.csv", 2, "evidence", "text copied exactly from the seed")
     assert f"(article {article})" in p.expected
     assert f"the first {len(quote) - 1} characters match" in p.message
 

@@ -16,12 +16,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ft2font import FT2Font  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-
-from iraqtalks import plotting  # noqa: E402
 from iraqtalks.schema import DataError  # noqa: E402
 from iraqtalks.widgets import (  # noqa: E402
     ALL,
@@ -32,6 +26,12 @@ from iraqtalks.widgets import (  # noqa: E402
     source_comparison,
     timeline_explorer,
 )
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
+
+from iraqtalks import plotting  # noqa: E402
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -725,6 +725,7 @@ def test_lessons_show_laid_out_figures_untrimmed():
     no trimming) instead of the inline backend's printer: the committed lesson 06 shows the heatmap at
     exactly the figure's size."""
     import base64
+
     import nbformat
     from iraqtalks.paths import ROOT
 
@@ -739,8 +740,9 @@ def test_lessons_show_laid_out_figures_untrimmed():
 def test_charts_with_constrained_layout_are_shown_untrimmed_and_whole():
     """A KitFigure with constrained layout is shown as it is (one draw): its labels, legend and source
     note must therefore all lie on the canvas, clear of one another."""
-    from iraqtalks import analysis
     from iraqtalks.lessons import lag_chart
+
+    from iraqtalks import analysis
 
     for fig in (lag_chart(), analysis.measure_chart(["us-troops-iraq", "us-troops-syria"]),
                 analysis.measure_chart("attacks-on-us-forces")):

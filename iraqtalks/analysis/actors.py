@@ -5,23 +5,12 @@ or ``tables={"actors": df, ...}`` for DataFrames of your own).
 """
 from __future__ import annotations
 
-import difflib
 import re
-import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from . import plotting
-from ..data.evidence import primary_key, cite
-from ..data.paths import EXPORTS_DIR
-from ..data.loader import load as _load
-from ..data.descriptor import table_names
-from ..text.labels import PRECISION, MONTHS_EN as _MONTHS, date_text
 
-from .common import as_list, known_keys, need_columns, get_table, as_text
+import pandas as pd
+
+from .common import as_list, as_text, get_table, known_keys, need_columns
 
 
 def actor_roles(kinds: str | Iterable[str] | None = None, data_dir=None, *,

@@ -6,22 +6,18 @@ from __future__ import annotations
 import difflib
 import re
 import textwrap
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from . import plotting
-from ..data.evidence import primary_key, cite
-from ..data.paths import EXPORTS_DIR
-from ..data.loader import load as _load
+
 from ..data.descriptor import table_names
-from ..text.labels import PRECISION, MONTHS_EN as _MONTHS, date_text
-
-from .common import get_table, as_text
+from ..data.evidence import cite, primary_key
+from ..data.paths import EXPORTS_DIR
+from ..text.labels import MONTHS_EN as _MONTHS
+from ..text.labels import PRECISION, date_text
+from .common import as_text, get_table
 from .numbers import HEDGES_EN
-
 
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                  "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")

@@ -25,10 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..text.clean import restore_obfuscation
-from ..data.descriptor import evidence_spec
+from ..data.descriptor import evidence_spec, read_package
 from ..data.loader import load
-from ..data.descriptor import read_package
+from ..text.clean import restore_obfuscation
 
 __all__ = ["normalise", "search", "to_html", "view", "COLUMNS"]
 
@@ -104,7 +103,7 @@ def _english_by_sentence(data_dir, sentences: pd.DataFrame) -> dict[str, str]:
         for row in table.itertuples(index=False):
             aid = str(getattr(row, ev["article_field"]))
             quote = restore_obfuscation(str(getattr(row, ev["quote_fields"][0])))[0]
-            en = getattr(row, "evidence_en")
+            en = row.evidence_en
             if pd.isna(en):
                 continue
             for s in by_article.get(aid, []):

@@ -16,9 +16,9 @@ import re
 import sys
 from pathlib import Path
 
-from . import exercises as ex
-from . import exercises_build as build
 from ..data.paths import ROOT
+from ..teaching import checker as ex
+from . import exercises_build as build
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",

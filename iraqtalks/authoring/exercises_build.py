@@ -48,8 +48,8 @@ from pathlib import Path
 
 import nbformat
 
-from ..teaching import checker as ex
 from ..data.paths import EXERCISES_DIR, ROOT
+from ..teaching import checker as ex
 
 SETS = (
     "01-meet-the-sources",
@@ -374,7 +374,7 @@ def strip_solution_code(source: str) -> str:
             j = i + 1
             while j < len(lines) and lines[j].strip() != END:
                 j += 1
-            block = "\n".join(l[len(indent):] if l.startswith(indent) else l for l in lines[i + 1:j])
+            block = "\n".join(ln[len(indent):] if ln.startswith(indent) else ln for ln in lines[i + 1:j])
             names = []
             for node in ast.walk(ast.parse(block)):
                 targets = node.targets if isinstance(node, ast.Assign) else (

@@ -36,9 +36,9 @@ from pathlib import Path
 
 import nbformat
 
-from . import exercises as ex
-from . import exercises_build as build
 from ..data.paths import ROOT
+from ..teaching import checker as ex
+from . import exercises_build as build
 
 MANUAL_KINDS = ("text", "reflect")   # free text: a teacher marks it
 POINTS = 1                           # per question; change them in the source notebook if you like

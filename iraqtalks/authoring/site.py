@@ -37,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..data.paths import PACKAGE_DIR, ROOT
+from ..data.paths import ROOT
 from ..data.seeds import sha256_of
 
 __all__ = [
@@ -317,7 +317,7 @@ def write_site(dest: str | Path, source: str | Path | None = None) -> SiteReport
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = rewrite_links(cell.source, site_path, pages)
-        nb.metadata["title"] = next((l.title for l in lessons if l.path == path), path.stem)
+        nb.metadata["title"] = next((les.title for les in lessons if les.path == path), path.stem)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         out = dest / site_path
         out.parent.mkdir(parents=True, exist_ok=True)

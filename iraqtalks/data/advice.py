@@ -2,31 +2,12 @@
 """
 from __future__ import annotations
 
-import codecs
-import copy
-import csv
 import datetime as _dt
-import difflib
-import errno
-import hashlib
-import io
-import json
-import os
 import re
-import shlex
-import time
-import unicodedata
-from bisect import bisect_left
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+
 import numpy as np
-import pandas as pd
-from . import seeds as _seeds
-from .paths import ROOT, data_dir as _data_dir, passes_a_link, seeds_dir_for
 
-
+from ..text.labels import MONTHS_EN
 
 _VI_GROUPED_RE = r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 2.500  1.234,5
 
@@ -55,18 +36,18 @@ def date_advice(value: str) -> tuple[str | None, str]:
         d, mo, y = int(m[1]), int(m[2]), int(m[3])
         s = iso(y, mo, d)
         if s:
-            return s, (f"Vietnamese writes the day first: {v} is {d} {MONTHS[mo - 1]} {y}, "
+            return s, (f"Vietnamese writes the day first: {v} is {d} {MONTHS_EN[mo - 1]} {y}, "
                        f"which the kit writes {s} (year-month-day)")
         s = iso(y, d, mo)
         if s:
-            return s, f"this looks month-first (US style): {v} is {MONTHS[d - 1]} {mo}, {y}, written {s}"
+            return s, f"this looks month-first (US style): {v} is {MONTHS_EN[d - 1]} {mo}, {y}, written {s}"
         return None, f"{v} is not a real calendar date"
     m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})", v)
     if m:
         d, mo = int(m[1]), int(m[2])
         if 1 <= mo <= 12 and iso(2024, mo, d):
             return f"2024-{mo:02d}-{d:02d}", (
-                f"{v} looks like a Vietnamese day.month date ({d} {MONTHS[mo - 1]}) with no year; "
+                f"{v} looks like a Vietnamese day.month date ({d} {MONTHS_EN[mo - 1]}) with no year; "
                 f"write the year too, e.g. 2024-{mo:02d}-{d:02d} if the year is 2024")
         return None, f"{v} looks like a day/month date but is not a real one"
     m = re.fullmatch(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})", v)

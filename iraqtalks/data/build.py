@@ -35,9 +35,13 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from . import schema
 from ..text.clean import CleaningError, clean_article, restore_obfuscation, split_sentences
-from .paths import data_dir as _data_dir, seeds_dir_for
+from . import csvtext as _csvtext
+from . import descriptor as _descriptor
+from . import loader as _loader
+from . import problems as _problems
+from .paths import data_dir as _data_dir
+from .paths import seeds_dir_for
 from .seeds import SeedError, manifest, read_raw, verify_seeds
 
 __all__ = ["BuildError", "CLEAN_DIR", "build", "derive", "locate", "main", "stale_problems"]
@@ -84,7 +88,7 @@ def _evidence_rows(data: Path, package: dict) -> list[dict]:
         spec = res.get("x-evidence")
         if not spec:
             continue
-        quote_fields = schema._as_list(spec["quote_fields"])
+        quote_fields = _descriptor._as_list(spec["quote_fields"])
         if res.get("x-derived") or len(quote_fields) != 1:
             raise BuildError(
                 f"datapackage.json, resource {res['name']}: x-evidence is for hand-made tables with exactly one "
@@ -93,7 +97,7 @@ def _evidence_rows(data: Path, package: dict) -> list[dict]:
             )
         specs[res["name"]] = (data / res["path"], spec["article_field"], quote_fields[0])
     rows = []
-    for ev in schema.evidence_rows(data):
+    for ev in _loader.evidence_rows(data):
         path, article_field, quote_field = specs[ev.table]
         rows.append({"table": ev.table, "row": ev.row, "path": path, "article_field": article_field,
                      "quote_field": quote_field, "article_id": ev.article_id, "quote": ev.quote})
@@ -164,7 +168,7 @@ def _csv_text(fields: list[str], rows: list[dict]) -> str:
 
 
 def _shown(path: Path) -> str:
-    return schema._display(path)
+    return _problems._display(path)
 
 
 def _check_targets(data: Path, outputs: dict[Path, str]) -> None:
@@ -172,7 +176,7 @@ def _check_targets(data: Path, outputs: dict[Path, str]) -> None:
     for path, text in outputs.items():
         if not unicodedata.is_normalized("NFC", text):
             raise BuildError(f"{_shown(path)}: the text to write is not Unicode NFC")
-        if not schema._inside(path, data):
+        if not _descriptor._inside(path, data):
             raise BuildError(f"{_shown(path)} leads out of the data folder (through a link to "
                              f"{os.path.realpath(path)}); the build writes only inside the data folder: replace "
                              "the link with a folder or a file")
@@ -196,7 +200,7 @@ def _commit(data: Path, outputs: dict[Path, str], removals: list[Path]) -> None:
     try:
         stage = Path(tempfile.mkdtemp(prefix=".build-", dir=data))
     except OSError as exc:
-        raise BuildError(f"cannot write in {schema._folder_display(data)} ({exc.strerror}): the build writes the "
+        raise BuildError(f"cannot write in {_problems._folder_display(data)} ({exc.strerror}): the build writes the "
                          "derived tables there. Make the folder writable, or build a copy of it") from None
     journal: list[tuple[Path, Path | None]] = []  # (file, its old version in the stage, or None if it is new)
     created: list[Path] = []
@@ -258,11 +262,11 @@ _FILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 def _check_manifest(data: Path, package: dict) -> None:
     """The seed manifest must be readable as a whole before the build trusts it (raises DataError)."""
     res = _resource(package, "articles")
-    parsed = schema._parse(data / res["path"])
+    parsed = _csvtext._parse(data / res["path"])
     if parsed.exists and not parsed.problems and parsed.has("article_id", "seed_file", "sha256"):
         return
-    problems = [p for p in schema._checked(data, package, res).problems if p.row in (None, 1) or p.column is None]
-    raise schema.DataError(problems or [schema.Problem(_shown(data / res["path"]), expected="a readable table")],
+    problems = [p for p in _loader._checked(data, package, res).problems if p.row in (None, 1) or p.column is None]
+    raise _problems.DataError(problems or [_problems.Problem(_shown(data / res["path"]), expected="a readable table")],
                            heading=f"the seed manifest {_shown(data / res['path'])} cannot be read")
 
 
@@ -295,9 +299,9 @@ def derive(data_dir: str | Path | None = None, seeds_dir: str | Path | None = No
     data = _data_dir(data_dir)
     if not data.is_dir():
         what = "a file" if data.exists() else "no such folder"
-        raise BuildError(f"{schema._folder_display(data)}: {what}; expected a data folder containing "
+        raise BuildError(f"{_problems._folder_display(data)}: {what}; expected a data folder containing "
                          "datapackage.json and the CSV files (check the spelling of the folder)")
-    package = schema.read_package(data)  # its shape, its paths (inside the folder), its links: before any table
+    package = _descriptor.read_package(data)  # its shape, its paths (inside the folder), its links: before any table
     _check_manifest(data, package)
     seeds = Path(seeds_dir) if seeds_dir is not None else seeds_dir_for(data)
     verify_seeds(data, seeds)  # raises SeedError before anything is written
@@ -340,7 +344,7 @@ def derive(data_dir: str | Path | None = None, seeds_dir: str | Path | None = No
                     names.setdefault(row.get("article_id", ""), set()).add(row.get("name_as_written", ""))
                 else:
                     credits.update(v for v in (row.get("name"), row.get("name_vi")) if v)
-    coverage_problems = coverage.problems(covered, sentence_rows, reasons, schema._display(reasons_file),
+    coverage_problems = coverage.problems(covered, sentence_rows, reasons, _problems._display(reasons_file),
                                           names, credits)
 
     outputs: dict[Path, str] = {}
@@ -379,7 +383,7 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
 
         try:
             text = datadict.render(data)
-        except schema.DataError as exc:
+        except _problems.DataError as exc:
             raise BuildError(f"data/README.md could not be generated: {exc}") from exc
         readme_path = data / "README.md"
         if readme_path in outputs:
@@ -421,7 +425,7 @@ def stale_problems(data_dir: str | Path | None = None, seeds_dir: str | Path | N
     """
     derived = derive(data_dir, seeds_dir)
     data = derived["data_dir"]
-    shown_dir = schema._display(data)
+    shown_dir = _problems._display(data)
     out = []
     for path, text in derived["outputs"].items():
         try:
@@ -430,8 +434,8 @@ def stale_problems(data_dir: str | Path | None = None, seeds_dir: str | Path | N
             on_disk = None
         if on_disk != text.encode("utf-8"):
             found = "no such file" if on_disk is None else "a table that differs from a fresh build of this folder"
-            out.append(schema.Problem(
-                schema._display(path), found=found, found_is_value=False,
+            out.append(_problems.Problem(
+                _problems._display(path), found=found, found_is_value=False,
                 expected="the file the build writes from the hand-made tables and the seeds",
                 message=f"a derived file is out of date (rows of the hand-made tables were edited, added, moved "
                         f"or deleted since the last build, so its row numbers and offsets may point at the wrong "
@@ -440,7 +444,7 @@ def stale_problems(data_dir: str | Path | None = None, seeds_dir: str | Path | N
     if clean_folder.is_dir():
         for extra in sorted(clean_folder.glob("*.txt")):
             if extra not in derived["outputs"]:
-                out.append(schema.Problem(schema._display(extra), found="a clean text of no article in articles.csv",
+                out.append(_problems.Problem(_problems._display(extra), found="a clean text of no article in articles.csv",
                                           found_is_value=False, expected="no such file",
                                           message=f"run `./kit build {shown_dir}` to remove it"))
     return out + derived["coverage_problems"]
@@ -454,7 +458,7 @@ def main(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None
         print(str(exc), file=sys.stderr)
         print("Nothing was written.", file=sys.stderr)
         return 1
-    except (BuildError, CleaningError, schema.DataError, OSError) as exc:
+    except (BuildError, CleaningError, _problems.DataError, OSError) as exc:
         print(f"Build stopped: {exc}", file=sys.stderr)
         if not getattr(exc, "written", False):
             print("Nothing was written.", file=sys.stderr)

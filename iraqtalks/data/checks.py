@@ -2,36 +2,20 @@
 """
 from __future__ import annotations
 
-import codecs
-import copy
-import csv
-import datetime as _dt
-import difflib
-import errno
-import hashlib
-import io
-import json
-import os
 import re
-import shlex
-import time
 import unicodedata
-from bisect import bisect_left
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+from typing import NamedTuple
+
 import numpy as np
-import pandas as pd
+
 from . import seeds as _seeds
-from .paths import ROOT, data_dir as _data_dir, passes_a_link, seeds_dir_for
-
 from .advice import _DATE_RE, _FIRST_DAY, _LAST_DAY, _VI_GROUPED_RE, date_advice, number_advice
-from .csvtext import _Parsed, _parse
-from .descriptor import ARTICLES, _as_list, evidence_spec, _fields, _missing_values
+from .csvtext import _parse, _Parsed
+from .descriptor import ARTICLES, _as_list, _fields, _missing_values, evidence_spec
 from .evidence_checks import _check_evidence
+from .paths import seeds_dir_for
 from .problems import Problem, _closest, _display, _folder_display, _show
-
 
 _INT_RE = r"[+-]?\d+"
 
@@ -273,7 +257,7 @@ def _other_separator(header: list[str], declared: list[str]) -> str | None:
     return None
 
 
-def _check_seed_files(dd: Path, shown: str, parsed: "_Parsed", col: dict[str, int]) -> list[Problem]:
+def _check_seed_files(dd: Path, shown: str, parsed: _Parsed, col: dict[str, int]) -> list[Problem]:
     """Every seed_file of the manifest must name a file inside the seeds folder."""
     out = []
     sdir = seeds_dir_for(dd)

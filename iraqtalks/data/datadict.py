@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .descriptor import _as_list, read_package
 from .paths import data_dir as _data_dir
-from .descriptor import as_list as _as_list, read_package
 
 __all__ = ["render", "write", "type_label"]
 

@@ -2,33 +2,16 @@
 """
 from __future__ import annotations
 
-import codecs
 import copy
-import csv
-import datetime as _dt
-import difflib
-import errno
-import hashlib
-import io
 import json
 import os
 import re
-import shlex
-import time
-import unicodedata
-from bisect import bisect_left
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
-import numpy as np
-import pandas as pd
-from . import seeds as _seeds
-from .paths import ROOT, data_dir as _data_dir, passes_a_link, seeds_dir_for
 
 from .caches import _stamp
+from .paths import data_dir as _data_dir
+from .paths import passes_a_link
 from .problems import DataError, Problem, UnknownTableError, _closest, _display, _folder_display, _show
-
 
 SUPPORTED_TYPES = ("string", "integer", "number", "date", "boolean")
 

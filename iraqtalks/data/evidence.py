@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from .paths import seeds_dir_for
-from .loader import load
 from .descriptor import read_package
+from .loader import load
+from .paths import seeds_dir_for
 from .seeds import read_raw
 
 

@@ -2,38 +2,25 @@
 """
 from __future__ import annotations
 
-import codecs
-import copy
 import csv
-import datetime as _dt
-import difflib
-import errno
-import hashlib
-import io
-import json
-import os
-import re
-import shlex
-import time
-import unicodedata
-from bisect import bisect_left
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
-from . import seeds as _seeds
-from .paths import ROOT, data_dir as _data_dir, passes_a_link, seeds_dir_for
 
+from . import seeds as _seeds
 from .caches import _remember, _stamp
-from .checks import _TRUE, _TableResult, _check_table, _missing_mask
-from .csvtext import _Parsed, _parse
-from .descriptor import ARTICLES, _as_list, evidence_spec, _fields, _missing_values, _package, _resource, table_names
+from .checks import _TRUE, _check_table, _missing_mask, _TableResult
+from .csvtext import _parse, _Parsed
+from .descriptor import ARTICLES, _as_list, _fields, _missing_values, _package, _resource, evidence_spec, table_names
 from .evidence_checks import _articles_map
 from .foreign_keys import _check_foreign_keys
+from .paths import data_dir as _data_dir
+from .paths import seeds_dir_for
 from .problems import DataError, Problem, _count, _display, _folder_display
-
 
 _CHECK_CACHE: dict[tuple, _TableResult] = {}
 
@@ -81,8 +68,8 @@ _DERIVED_CACHE: dict[tuple, list] = {}
 def _derived_problems(dd: Path) -> list[Problem]:
     """Derived files that differ from a fresh build of the folder, and sentence coverage problems
     (see :func:`iraqtalks.data.build.stale_problems`). When the build cannot run, one problem says why."""
-    from . import build as _build
     from ..text.clean import CleaningError
+    from . import build as _build
 
     pkg = _package(dd)
     key = (str(dd),) + _folder_key(dd, pkg)

@@ -8,7 +8,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from .paths import data_dir as _data_dir, passes_a_link, seeds_dir_for
+from .paths import data_dir as _data_dir
+from .paths import passes_a_link, seeds_dir_for
 
 
 class SeedError(Exception):

@@ -15,11 +15,11 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from .problems import Problem, _display
-from .descriptor import as_list as _as_list, _resource, _resources
 from .checks import _missing_mask
 from .csvtext import _parse
+from .descriptor import _as_list, _resource, _resources
 from .evidence_checks import _quote_hint
+from .problems import Problem, _display
 
 __all__ = ["check", "CLEAN_DIR"]
 

@@ -79,9 +79,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..data.problems import DataError, Problem
 from ..data.advice import date_advice
 from ..data.descriptor import read_package
+from ..data.problems import DataError, Problem
 
 __all__ = ["REQUIRED", "OPTIONAL", "PRECISION", "from_acled", "acled_timeline"]
 

@@ -178,7 +178,8 @@ def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lan
     One row per event, in date order. Raises ValueError for an unknown `lang` or `group`, and
     DataError (file, row, column) if a table lacks a column or has a date that cannot be read.
     """
-    from ..text.labels import PRECISION, check_lang as _check_lang, date_text, type_label
+    from ..text.labels import PRECISION, date_text, type_label
+    from ..text.labels import check_lang as _check_lang
 
     lang = _check_lang(lang)
     if group not in ("type", "actor"):

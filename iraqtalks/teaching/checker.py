@@ -131,12 +131,12 @@ class _Empty(Exception):
 
 def salt_for(qid: str) -> str:
     """The fixed, public salt of a question: derived from its id, so generation is reproducible."""
-    return hashlib.sha256(f"iraqtalks/exercises/{qid}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"iraqtalks/exercises/{qid}".encode()).hexdigest()[:16]
 
 
 def digest(qid: str, canonical: str) -> str:
     """Salted SHA-256 of a canonical (already normalised) answer string."""
-    return hashlib.sha256(f"{salt_for(qid)}\x1f{canonical}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{salt_for(qid)}\x1f{canonical}".encode()).hexdigest()
 
 
 def fold(text: str) -> str:

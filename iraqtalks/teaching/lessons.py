@@ -25,17 +25,17 @@ import re
 import textwrap
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..views import plotting
-from ..data.evidence import primary_key as _primary_key, lookup
-from ..data.paths import ROOT, seeds_dir_for
-from ..data.loader import load
 from ..data.descriptor import read_package
+from ..data.evidence import lookup
+from ..data.evidence import primary_key as _primary_key
+from ..data.loader import load
+from ..data.paths import ROOT, seeds_dir_for
 from ..data.seeds import read_raw
+from ..views import plotting
 
 __all__ = [
     "lesson_setup",
@@ -386,7 +386,6 @@ def event_table(event_ids: list[str], data_dir=None) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 from ..text.vietnamese import NUMBER_WORDS, parse_vn_number  # noqa: E402  (re-exported for the lessons)
-
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")

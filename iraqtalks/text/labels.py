@@ -48,7 +48,8 @@ def type_label(event_type: str, lang: str = "en") -> str:
     return EVENT_TYPES[lang].get(event_type, event_type.replace("_", " "))
 
 
-def _day(ts, lang: str) -> str:
+def day_text(ts, lang: str) -> str:
+    """One day: '27 Jan 2024' (English) or '27/1/2024' (Vietnamese)."""
     if lang == "vi":
         return f"{ts.day}/{ts.month}/{ts.year}"
     return f"{ts.day} {MONTHS_EN[ts.month - 1][:3]} {ts.year}"
@@ -61,9 +62,9 @@ def date_text(start, end, precision: str, lang: str = "en") -> str:
     '27/1/2024', 'tháng 1/2024', 'năm 2014'.
     """
     if precision == "day" and start == end:
-        return _day(start, lang)
+        return day_text(start, lang)
     if precision == "month" and (start.year, start.month) == (end.year, end.month):
         return f"tháng {start.month}/{start.year}" if lang == "vi" else f"{MONTHS_EN[start.month - 1]} {start.year}"
     if precision == "year" and start.year == end.year:
         return f"năm {start.year}" if lang == "vi" else str(start.year)
-    return f"{_day(start, lang)} – {_day(end, lang)}"
+    return f"{day_text(start, lang)} – {day_text(end, lang)}"

@@ -2,25 +2,16 @@
 """
 from __future__ import annotations
 
-import difflib
-import re
 import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+
+from ..analysis.common import as_list, as_text, known_keys
+from ..analysis.numbers import HEDGE_MEANING, HEDGES_EN, numbers_table
 from . import plotting
-from ..data.evidence import primary_key, cite
-from ..data.paths import EXPORTS_DIR
-from ..data.loader import load as _load
-from ..data.descriptor import table_names
-from .widgets import PRECISION, _MONTHS_EN as _MONTHS, date_text
-
-from ..analysis.common import as_list, known_keys, as_text
-from ..analysis.numbers import HEDGES_EN, HEDGE_MEANING, numbers_table
-
 
 #: Colour for each hedge in :func:`measure_chart` (Okabe–Ito; black for vague amounts, which are text).
 HEDGE_COLOURS: dict[str, str] = dict(zip(HEDGES_EN, plotting.PALETTE[:6] + (plotting.PALETTE[7],)))
@@ -67,7 +58,7 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
     arrow = hi * 0.12
     with plotting.style():
         used = []
-        for y, (label, v, q, fig_text) in enumerate(rows):
+        for y, (_label, v, q, fig_text) in enumerate(rows):
             if not q:
                 continue
             colour = HEDGE_COLOURS[q]

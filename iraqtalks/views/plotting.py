@@ -15,10 +15,9 @@ tick labels, annotations, legends) to draw exactly the characters it holds.
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
-
-import io
 
 import matplotlib as mpl
 from cycler import cycler

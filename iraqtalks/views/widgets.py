@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import html
 import io
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping
@@ -37,17 +36,20 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
-from matplotlib.path import Path as MplPath
 from matplotlib.patches import Patch
+from matplotlib.path import Path as MplPath
 from matplotlib.transforms import IdentityTransform
 from PIL import Image as PILImage
 
-from . import plotting
 from ..data import paths as _paths
-from ..data.problems import DataError, Problem
 from ..data.loader import load as _schema_load
-from ..text.labels import (EVENT_TYPES, LANGS, MONTHS_EN as _MONTHS_EN, PRECISION, check_lang as _check_lang,  # noqa: F401
-                           date_text, escape_html as _e, type_label)
+from ..data.problems import DataError, Problem
+from ..text.labels import EVENT_TYPES, LANGS, PRECISION, date_text, type_label  # noqa: F401
+from ..text.labels import MONTHS_EN as _MONTHS_EN
+from ..text.labels import check_lang as _check_lang
+from ..text.labels import day_text as _day
+from ..text.labels import escape_html as _e
+from . import plotting
 
 ALL = "__all__"
 """The value of the 'All' choice in every filter dropdown."""
@@ -391,7 +393,7 @@ _FIG_WIDTH = 10.0  # inches
 _MIN_SPAN = pd.Timedelta(days=7)
 
 
-def _set_xlim(ax, state: "TimelineState", lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+def _set_xlim(ax, state: TimelineState, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
     """Show lo..hi with a little padding; a window of a few days is widened to a week (so the axis
     reads in days, not hours) and the days actually selected are shaded.
 
@@ -1332,7 +1334,7 @@ class SourceComparison(_ShowsWidget):
                            f'<table class="iraqtalks-table"><tr><th>Article</th>'
                            f"<th>Date as written</th><th>Vietnamese (verbatim)</th>"
                            f"<th>English translation</th><th>Attributed to</th></tr>")
-                for a, x in ((a, x) for a in r.reported_by for x in by_pair[(r.event_id, a)]):
+                for a, x in ((art, x) for art in r.reported_by for x in by_pair[(r.event_id, art)]):
                     out.append(f"<tr><td>{_e(self.label(a))}</td><td>{_e(x['date_as_written'] or '—')}</td>"
                                f"{_quote_cells(x['evidence'], x['evidence_en'])}"
                                f"<td>{_e(x['attributed_to'] or '—')}</td></tr>")

@@ -27,6 +27,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
 from browserkit import ALL_CELLS_DONE_JS, ERRORS_JS, RUN_ALL_JS  # tests/ is on sys.path
 
 HERE = Path(__file__).resolve().parent
