@@ -69,9 +69,10 @@ def _ms(s: float) -> str:
 
 def bench_notebooks(repeat: int) -> None:
     import nbformat
-    from iraqtalks.nav import lesson_files
-    from iraqtalks.paths import NOTEBOOKS_DIR
     from nbclient import NotebookClient
+
+    from iraqtalks.authoring.nav import lesson_files
+    from iraqtalks.data.paths import NOTEBOOKS_DIR
 
     floor = nbformat.v4.new_notebook()
     floor.cells = [nbformat.v4.new_code_cell("import pandas, matplotlib, ipywidgets, iraqtalks")]
@@ -133,7 +134,7 @@ def _update_times(x, repeat: int) -> tuple[float, float, float]:
 
 
 def bench_widget(repeat: int) -> float:
-    from iraqtalks.widgets import timeline_explorer
+    from iraqtalks.views.widgets import timeline_explorer
 
     x = timeline_explorer(dates="all")
     x.set_filters(**STATES[0])  # warm: fonts, caches
@@ -146,7 +147,7 @@ def bench_widget(repeat: int) -> float:
 def synthetic_tables(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     """n events in the kit's schema (12 actors, the kit's types, days and spans over five years), one
     report each from five articles."""
-    from iraqtalks.widgets import EVENT_TYPES
+    from iraqtalks.text.labels import EVENT_TYPES
 
     rng = np.random.default_rng(seed)
     types = list(EVENT_TYPES["en"])
@@ -174,7 +175,7 @@ def synthetic_tables(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
 
 
 def bench_scale(repeat: int, kit_update: float) -> None:
-    from iraqtalks.widgets import timeline_explorer
+    from iraqtalks.views.widgets import timeline_explorer
 
     for n in (1_000, 10_000, 100_000):
         t = synthetic_tables(n)
@@ -196,18 +197,23 @@ def bench_scale(repeat: int, kit_update: float) -> None:
 
 def _cold() -> None:
     """Forget everything the loader has cached (parsed files, checks, typed tables, seeds)."""
-    from iraqtalks import schema, seeds
+    from iraqtalks.data import csvtext as csvtext
+    from iraqtalks.data import descriptor as descriptor
+    from iraqtalks.data import loader as loader
+    from iraqtalks.data import problems as problems
+    from iraqtalks.data import seeds
 
-    for cache in (schema._PKG_CACHE, schema._PARSE_CACHE, schema._CHECK_CACHE, schema._LOAD_CACHE):
+    for cache in (descriptor._PKG_CACHE, csvtext._PARSE_CACHE, loader._CHECK_CACHE, loader._LOAD_CACHE):
         cache.clear()
     seeds._read.cache_clear()
-    schema._display_from.cache_clear()
-    schema._category_dtype.cache_clear()
+    problems._display_from.cache_clear()
+    loader._category_dtype.cache_clear()
 
 
 def bench_load(repeat: int) -> None:
-    from iraqtalks.paths import DATA_DIR
-    from iraqtalks.schema import load_all, read_package
+    from iraqtalks.data.descriptor import read_package
+    from iraqtalks.data.loader import load_all
+    from iraqtalks.data.paths import DATA_DIR
 
     files = [DATA_DIR / r["path"] for r in read_package()["resources"]]
 

@@ -8,7 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from iraqtalks.paths import DATA_DIR, SEEDS_DIR
+
+from iraqtalks.data.paths import DATA_DIR, SEEDS_DIR
 
 
 @pytest.fixture

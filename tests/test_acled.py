@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-import iraqtalks.acled as acled_module
 import pandas as pd
 import pytest
-from iraqtalks.acled import REQUIRED, acled_timeline, from_acled
-from iraqtalks.export import to_timelinejs
-from iraqtalks.schema import DataError, read_package
+
+import iraqtalks.io.acled as acled_module
+from iraqtalks.data.descriptor import read_package
+from iraqtalks.data.problems import DataError
+from iraqtalks.io.acled import REQUIRED, acled_timeline, from_acled
+from iraqtalks.io.export import to_timelinejs
 
 COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
            "actor1", "assoc_actor_1", "actor2", "country", "admin1", "location", "latitude", "longitude", "source",
@@ -290,7 +292,7 @@ def test_acled_events_drive_the_timeline_explorer(acled_csv, tables):
 
 
 def test_the_explorer_draws_acled_types_and_month_spans(tables):
-    from iraqtalks.widgets import timeline_explorer
+    from iraqtalks.views.widgets import timeline_explorer
 
     x = timeline_explorer(events=tables["events"], reports=tables["event_reports"], articles=tables["articles"],
                           actors=tables["actors"], dates="all")

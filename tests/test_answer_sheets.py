@@ -9,10 +9,10 @@ from pathlib import Path
 import pypdf
 import pytest
 from browserkit import need_chromium
-from iraqtalks.paths import ROOT
 
-from iraqtalks import answer_sheets as sheets
-from iraqtalks import exercises_build as build
+from iraqtalks.authoring import answer_sheets as sheets
+from iraqtalks.authoring import exercises_build as build
+from iraqtalks.data.paths import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ and then:
    not check by design (links between tables and seed checksums: ``load`` checks one table), where
    it must return the table with the offending value kept as it is;
 3. the CLI and the loader changed no byte of the copy;
-4. the build (``iraqtalks.build.main``, what ``python -m iraqtalks build`` runs) never raises: where
+4. the build (``iraqtalks.data.build.main``, what ``python -m iraqtalks build`` runs) never raises: where
    it cannot work it stops with a message naming the file and writes nothing; otherwise it
    regenerates only the derived files and leaves every hand-made file and seed as it was.
 
@@ -44,10 +44,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import get_cell, read_rows, snapshot, write_rows
-from iraqtalks.build import main as build_main
-from iraqtalks.paths import DATA_DIR, ROOT, SEEDS_DIR
-from iraqtalks.schema import DataError, load, read_package
-from iraqtalks.seeds import manifest
+
+from iraqtalks.data.build import main as build_main
+from iraqtalks.data.descriptor import read_package
+from iraqtalks.data.loader import load
+from iraqtalks.data.paths import DATA_DIR, ROOT, SEEDS_DIR
+from iraqtalks.data.problems import DataError
+from iraqtalks.data.seeds import manifest
 
 PACKAGE = read_package()
 DERIVED = {r["path"] for r in PACKAGE["resources"] if r.get("x-derived")}
@@ -799,7 +802,7 @@ def _stale_derived(data: Path) -> None:
 
 def test_build_is_all_or_nothing_when_the_last_write_fails(tmp_path, monkeypatch, capsys):
     """The last file to be swapped in cannot be written: every file already swapped is put back."""
-    import iraqtalks.build as build_module
+    import iraqtalks.data.build as build_module
 
     data = _copy(tmp_path)
     _stale_derived(data)
@@ -841,7 +844,7 @@ def test_build_stops_when_clean_is_a_file(tmp_path, capsys):
 
 def test_build_stops_when_the_folder_cannot_be_written(tmp_path, monkeypatch, capsys):
     """A read-only data folder (simulated: tests may run as root, who can write anywhere)."""
-    import iraqtalks.build as build_module
+    import iraqtalks.data.build as build_module
 
     data = _copy(tmp_path)
     _stale_derived(data)
@@ -930,7 +933,7 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path, argv):
 def test_date_objects_in_a_dataframe_are_dates(tmp_path):
     """A DataFrame whose date column holds Timestamps (or dates) as objects is read as those dates, not
     reported as text that is not an ISO date."""
-    from iraqtalks import widgets
+    from iraqtalks.views import widgets
 
     tables = {t: load(t) for t in ("events", "event_reports", "articles", "actors")}
     expected = widgets.coverage_matrix(tables=tables)

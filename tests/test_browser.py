@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, load_helper, need_chromium
-from iraqtalks.paths import ROOT
+
+from iraqtalks.data.paths import ROOT
 
 # The notebook to open: the timeline lesson.  It is copied to a temporary folder before it is opened,
 # so the test never changes it.  Set to None to use a small generated notebook instead (import,
@@ -117,7 +118,7 @@ NOTEBOOK_TEXT_JS = "() => document.querySelector('.jp-Notebook').textContent"
 
 
 def test_timeline_explorer_works_in_jupyterlab(lab_server, notebook_root, page):
-    from iraqtalks.widgets import ALL, timeline_explorer
+    from iraqtalks.views.widgets import ALL, timeline_explorer
 
     started = time.monotonic()
     _, nb_path = notebook_root

@@ -8,9 +8,10 @@ import unicodedata
 
 import pytest
 from conftest import read_rows, set_cell
-from iraqtalks.build import CLEAN_DIR, BuildError, build, locate, main
-from iraqtalks.paths import DATA_DIR
-from iraqtalks.seeds import manifest, read_raw
+
+from iraqtalks.data.build import CLEAN_DIR, BuildError, build, locate, main
+from iraqtalks.data.paths import DATA_DIR
+from iraqtalks.data.seeds import manifest, read_raw
 
 PACKAGE = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
 DERIVED = [r for r in PACKAGE["resources"] if r.get("x-derived")]
@@ -76,7 +77,7 @@ def test_derived_csv_columns_come_from_the_datapackage(fresh):
 
 
 def test_clean_files_match_the_cleaner(fresh):
-    from iraqtalks.clean import clean_article
+    from iraqtalks.text.clean import clean_article
 
     data, _ = fresh
     for row in manifest():

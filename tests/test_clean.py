@@ -5,14 +5,9 @@ import re
 from collections import defaultdict
 
 import pytest
-from iraqtalks.clean import (
-    ARTICLE_RULES,
-    CleaningError,
-    clean_article,
-    restore_obfuscation,
-    split_sentences,
-)
-from iraqtalks.seeds import manifest, read_raw
+
+from iraqtalks.data.seeds import manifest, read_raw
+from iraqtalks.text.clean import ARTICLE_RULES, CleaningError, clean_article, restore_obfuscation, split_sentences
 
 ROWS = {row["article_id"]: row for row in manifest()}
 RAW = {aid: read_raw(row["seed_file"]) for aid, row in ROWS.items()}
@@ -364,7 +359,7 @@ def test_a_headline_that_does_not_match_the_first_line_is_an_error(cleaned):
 
 def test_a_sentence_ending_in_the_word_a_asia_is_split():
     """'Tây Nam Á.' ends a sentence: 'Á' (Asia) is a word, not an initial (a001's paragraph 9)."""
-    from iraqtalks.clean import _split_paragraph
+    from iraqtalks.text.clean import _split_paragraph
 
     p = "Họ coi đây là vi phạm chủ quyền quốc gia Tây Nam Á. Trong tuyên bố, văn phòng nhấn mạnh điều đó."
     assert _split_paragraph(p) == ["Họ coi đây là vi phạm chủ quyền quốc gia Tây Nam Á.",

@@ -12,11 +12,13 @@ import sys
 
 import pytest
 from conftest import read_rows, set_cell, write_rows
-from iraqtalks.coverage import REASONS, fact_signs
-from iraqtalks.paths import DATA_DIR, ROOT
-from iraqtalks.schema import DataError, check_data, load
 
-from iraqtalks import build as build_mod
+from iraqtalks.data import build as build_mod
+from iraqtalks.data.coverage import REASONS, fact_signs
+from iraqtalks.data.loader import load
+from iraqtalks.data.paths import DATA_DIR, ROOT
+from iraqtalks.data.problems import DataError
+from iraqtalks.data.report import check_data
 
 
 def _rows(path):

@@ -6,10 +6,12 @@ import json
 import pytest
 from frictionless import Package
 from frictionless import validate as frictionless_validate
-from iraqtalks.paths import DATA_DIR
-from iraqtalks.schema import DataError, load, read_package, table_names, validate
 
-from iraqtalks import datadict
+from iraqtalks.data import datadict
+from iraqtalks.data.descriptor import read_package, table_names
+from iraqtalks.data.loader import load, validate
+from iraqtalks.data.paths import DATA_DIR
+from iraqtalks.data.problems import DataError
 
 
 def _errors(report) -> str:

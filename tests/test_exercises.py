@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import pandas as hpd
-from iraqtalks.paths import EXERCISES_DIR, ROOT
 
-from iraqtalks import exercises as ex
-from iraqtalks import exercises_build as build
+from iraqtalks.authoring import exercises_build as build
+from iraqtalks.data.paths import EXERCISES_DIR, ROOT
+from iraqtalks.teaching import checker as ex
 
 KEYS = json.loads(ex.KEYS_PATH.read_text(encoding="utf-8"))["questions"]
 QIDS = sorted(KEYS)
@@ -396,7 +396,7 @@ def test_keys_digest_the_canonical_answer(solutions):
 
 def test_generated_files_are_in_sync():
     fresh = build.generate(execute_notebooks=False, write=False, log=lambda *a: None)
-    assert fresh["iraqtalks/answer_keys.json"] == ex.KEYS_PATH.read_text(encoding="utf-8"), \
+    assert fresh["iraqtalks/teaching/answer_keys.json"] == ex.KEYS_PATH.read_text(encoding="utf-8"), \
         "answer_keys.json is out of date: run python -m iraqtalks exercises"
     for slug in build.SETS:
         rel = f"exercises/{slug}.ipynb"
@@ -420,7 +420,7 @@ def test_student_notebook_shape(slug):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].source.startswith(build.SETUP_MARK)
     assert "from iraqtalks import load, cite" in code[0].source
-    assert "from iraqtalks.exercises import check" in code[0].source
+    assert "from iraqtalks.teaching.checker import check" in code[0].source
     assert all(len(c.source.splitlines()) <= build.MAX_CODE_LINES for c in code)
     assert nb.cells[-1].cell_type == "markdown" and nb.cells[-1].source.startswith("## Summary")
     # no solution line survives

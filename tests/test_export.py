@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from iraqtalks.export import TIMELINEJS_COLUMNS, to_timelinejs
-from iraqtalks.schema import DataError
-from iraqtalks.widgets import timeline_explorer
 
 from iraqtalks import load
+from iraqtalks.data.problems import DataError
+from iraqtalks.io.export import TIMELINEJS_COLUMNS, to_timelinejs
+from iraqtalks.views.widgets import timeline_explorer
 
 # Copied from the TimelineJS Google Sheets template (https://timeline.knightlab.com/#make), not from the module.
 TEMPLATE = ["Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time", "Display Date",

@@ -8,11 +8,11 @@ import sys
 
 import nbformat
 import pytest
-from iraqtalks.paths import ROOT
 
-from iraqtalks import exercises as ex
-from iraqtalks import exercises_build as build
-from iraqtalks import grading
+from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import grading
+from iraqtalks.data.paths import ROOT
+from iraqtalks.teaching import checker as ex
 
 if sys.version_info < (3, 11):  # nbgrader 0.9.6 (in the test extra) needs Python 3.11+
     pytest.skip("nbgrader needs Python 3.11 or newer", allow_module_level=True)

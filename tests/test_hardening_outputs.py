@@ -22,13 +22,16 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from conftest import read_rows, write_rows  # noqa: E402
-from iraqtalks.acled import from_acled  # noqa: E402
-from iraqtalks.export import spreadsheet_safe, to_timelinejs, write_safe_csv  # noqa: E402
-from iraqtalks.widgets import coverage_heatmap, source_comparison, timeline_explorer  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from iraqtalks import exercises, lessons, load  # noqa: E402
-from iraqtalks.analysis import Brief, md_code, md_text, measure_chart  # noqa: E402
+from iraqtalks import load  # noqa: E402
+from iraqtalks.analysis.brief import Brief, md_code, md_text
+from iraqtalks.io.acled import from_acled  # noqa: E402
+from iraqtalks.io.export import spreadsheet_safe, to_timelinejs, write_safe_csv  # noqa: E402
+from iraqtalks.teaching import checker as exercises
+from iraqtalks.teaching import lessons
+from iraqtalks.views.charts import measure_chart  # noqa: E402
+from iraqtalks.views.widgets import coverage_heatmap, source_comparison, timeline_explorer  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # 1. CSV exports: no live formulas
@@ -364,7 +367,7 @@ def test_measure_chart_draws_dollars_as_text():
 
 
 def test_charts_drawn_on_your_axes_leave_your_other_axes_alone():
-    from iraqtalks.plotting import new_figure
+    from iraqtalks.views.plotting import new_figure
 
     ev, rep, art, act = _dollar_tables()
     fig = new_figure(14, 6)

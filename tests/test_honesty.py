@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import re
 
-from iraqtalks.paths import DATA_DIR
+from iraqtalks.data.paths import DATA_DIR
 
 ACCUSING = ("cáo buộc", "quy trách nhiệm", "đổ lỗi", "cho rằng do")
 
@@ -95,7 +95,7 @@ def _inside_quotation_marks(text: str, start: int) -> bool:
 
 def test_direct_and_indirect_follow_one_rule():
     """direct = quote_vi lies inside quotation marks in its sentence; indirect = it does not."""
-    from iraqtalks.clean import restore_obfuscation
+    from iraqtalks.text.clean import restore_obfuscation
 
     where = _evidence_sentences()
     bad = []

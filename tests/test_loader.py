@@ -6,18 +6,11 @@ import pytest
 from conftest import get_cell, read_rows, set_cell, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from iraqtalks.schema import (
-    DataError,
-    EvidenceRow,
-    UnknownTableError,
-    evidence_rows,
-    load,
-    load_all,
-    read_package,
-    table_names,
-)
 
 import iraqtalks
+from iraqtalks.data.descriptor import read_package, table_names
+from iraqtalks.data.loader import EvidenceRow, evidence_rows, load, load_all
+from iraqtalks.data.problems import DataError, UnknownTableError
 
 
 def fields_of(pkg: dict, table: str) -> list[dict]:
@@ -227,7 +220,7 @@ def test_an_unchanged_table_is_not_checked_again(full_copy, monkeypatch):
     import os
     import time
 
-    from iraqtalks import schema
+    from iraqtalks.data import loader as schema_loader
 
     old = time.time_ns() - 3600 * 10**9  # an hour ago: no "racy" hashing, the file's stat is trusted
     for folder in (full_copy, full_copy.parent / "seeds"):
@@ -239,10 +232,10 @@ def test_an_unchanged_table_is_not_checked_again(full_copy, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise RuntimeError("checked again")
 
-    monkeypatch.setattr(schema, "_check_table", must_not_run)
-    schema._LOAD_CACHE.clear()  # forget the frame, keep the record of the successful check
+    monkeypatch.setattr(schema_loader, "_check_table", must_not_run)
+    schema_loader._LOAD_CACHE.clear()  # forget the frame, keep the record of the successful check
     pd.testing.assert_frame_equal(load("events", data_dir=full_copy), first)
-    assert schema.validate(full_copy, tables="events") == []
+    assert schema_loader.validate(full_copy, tables="events") == []
 
     path = full_copy / "events.csv"
     set_cell(path, 2, "summary_en", "Changed.")

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from iraqtalks.paths import EXERCISES_DIR, NOTEBOOKS_DIR, ROOT
 
-from iraqtalks import nav
+from iraqtalks.authoring import nav
+from iraqtalks.data.paths import EXERCISES_DIR, NOTEBOOKS_DIR, ROOT
 
 NOTEBOOKS = nav.lesson_files()
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -338,8 +338,8 @@ def test_nav_errors_are_clear(tmp_path):
 def test_lesson_helper_docstring_examples():
     import doctest
 
-    from iraqtalks import lessons
-    from iraqtalks import nav as nav_module
+    from iraqtalks.authoring import nav as nav_module
+    from iraqtalks.teaching import lessons
 
     for module in (lessons, nav_module):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)

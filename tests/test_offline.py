@@ -28,8 +28,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from iraqtalks.paths import NOTEBOOKS_DIR
 from nbclient import NotebookClient
+
+from iraqtalks.data.paths import NOTEBOOKS_DIR
 
 PROBE = ("192.0.2.1", 80)  # TEST-NET-1 (RFC 5737): never routed
 
@@ -195,11 +196,10 @@ def test_the_guard_blocks_the_network_and_allows_loopback(guard):
 
 
 def test_the_kit_works_offline(guard, tmp_path):
-    from iraqtalks.acled import from_acled
-    from iraqtalks.exercises import check
-    from iraqtalks.export import to_timelinejs
-
     from iraqtalks import check_data, cite, load_all, source_comparison, timeline_explorer
+    from iraqtalks.io.acled import from_acled
+    from iraqtalks.io.export import to_timelinejs
+    from iraqtalks.teaching.checker import check
 
     assert_probe_blocked(guard)
     start = len(guard["_ATTEMPTS"])

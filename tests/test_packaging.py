@@ -23,11 +23,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from iraqtalks.paths import ROOT
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms
 from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from iraqtalks.data.paths import ROOT
 
 try:
     import tomllib
@@ -202,7 +203,7 @@ def test_wheel_declares_the_dependencies(wheel):
     declared = {canonicalize_name(Requirement(r).name) for r in PYPROJECT["project"]["dependencies"]}
     found = {canonicalize_name(Requirement(r).name) for r in requires if "extra ==" not in r}
     assert declared == found
-    assert "iraqtalks/answer_keys.json" in names  # the exercise checker's keys ship with the package
+    assert "iraqtalks/teaching/answer_keys.json" in names  # the exercise checker's keys ship with the package
     assert any(n.endswith("entry_points.txt") for n in names)
 
 

@@ -31,12 +31,16 @@ import pytest
 from conftest import read_rows, set_cell, write_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from iraqtalks.clean import CleaningError, clean_article, restore_obfuscation, split_sentences
-from iraqtalks.exercises_build import Question, key_entry
-from iraqtalks.paths import DATA_DIR, SEEDS_DIR
-from iraqtalks.schema import _DATE_RE, DataError, Problem, _date_advice, _number_advice, load, validate
 
-from iraqtalks import exercises as ex
+from iraqtalks.authoring.exercises_build import Question, key_entry
+from iraqtalks.data.advice import _DATE_RE
+from iraqtalks.data.advice import date_advice as _date_advice
+from iraqtalks.data.advice import number_advice as _number_advice
+from iraqtalks.data.loader import load, validate
+from iraqtalks.data.paths import DATA_DIR, SEEDS_DIR
+from iraqtalks.data.problems import DataError, Problem
+from iraqtalks.teaching import checker as ex
+from iraqtalks.text.clean import CleaningError, clean_article, restore_obfuscation, split_sentences
 
 FAST = settings(max_examples=200, deadline=None)
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -286,8 +290,10 @@ def test_a_date_that_passes_the_check_loads_as_that_date(copy_dir, day):
 @given(n=st.one_of(st.integers(), st.integers(-10**20, 10**20)))
 def test_an_integer_that_passes_the_check_loads_as_that_integer(copy_dir, n):
     """evidence_locations is derived: load() refuses it once a cell no longer matches a fresh build, so
-    the integer is read with the loader's own typing step (schema._typed), which load() uses."""
-    from iraqtalks import schema
+    the integer is read with the loader's own typing step (schema_loader._typed), which load() uses."""
+    from iraqtalks.data import csvtext as schema_csvtext
+    from iraqtalks.data import descriptor as schema_descriptor
+    from iraqtalks.data import loader as schema_loader
 
     path = copy_dir / "evidence_locations.csv"
     original = path.read_bytes()
@@ -296,8 +302,8 @@ def test_an_integer_that_passes_the_check_loads_as_that_integer(copy_dir, n):
         problems = [p for p in validate(copy_dir, tables="evidence_locations") if p.row == 2]
         if problems:
             return
-        res = schema._resource(schema._package(copy_dir), "evidence_locations")
-        value = schema._typed(res, schema._parse(path), path)["occurrences"].iloc[0]
+        res = schema_descriptor._resource(schema_descriptor._package(copy_dir), "evidence_locations")
+        value = schema_loader._typed(res, schema_csvtext._parse(path), path)["occurrences"].iloc[0]
         assert value == n
         if str(n) != get_cell_original(original):
             with pytest.raises(DataError):

@@ -10,7 +10,7 @@ import csv
 import json
 import re
 
-from iraqtalks.paths import DATA_DIR, NOTEBOOKS_DIR, ROOT
+from iraqtalks.data.paths import DATA_DIR, NOTEBOOKS_DIR, ROOT
 
 ARTICLES = list(csv.DictReader(open(DATA_DIR / "articles.csv", encoding="utf-8")))
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from iraqtalks.paths import ROOT
-from iraqtalks.release import ReleaseError, student_readme, write_student_edition
 
-from iraqtalks import exercises_build as build
+from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring.release import ReleaseError, student_readme, write_student_edition
+from iraqtalks.data.paths import ROOT
 
 TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".json", ".csv", ".txt", ".toml", ".lock", ".cfg", ""}
 
@@ -50,7 +50,7 @@ def test_what_is_in_and_what_is_out(edition):
     assert not (edition / "exercises" / "solutions").exists()
     assert not (edition / "teachers").exists()
     for name in ("kit", "kit.py", "pyproject.toml", "uv.lock", "requirements.txt", "runtime.txt", "glossary.md",
-                 "data/datapackage.json", "iraqtalks/answer_keys.json", "notebooks/00-start-here.ipynb"):
+                 "data/datapackage.json", "iraqtalks/teaching/answer_keys.json", "notebooks/00-start-here.ipynb"):
         assert (edition / name).is_file(), name
     assert sorted(p.name for p in (edition / "seeds").iterdir()) == sorted(p.name for p in (ROOT / "seeds").iterdir())
     assert sorted(p.name for p in (edition / "exercises").glob("*.ipynb")) == [f"{s}.ipynb" for s in build.SETS]
@@ -163,7 +163,7 @@ def _run(edition: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
 
 
 def test_the_edition_uses_its_own_files(edition):
-    out = _run(edition, "-c", "import iraqtalks, iraqtalks.paths as p; print(iraqtalks.__file__); print(p.ROOT)")
+    out = _run(edition, "-c", "import iraqtalks, iraqtalks.data.paths as p; print(iraqtalks.__file__); print(p.ROOT)")
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [str(edition / "iraqtalks" / "__init__.py"), str(edition)]
 

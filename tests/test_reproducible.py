@@ -23,8 +23,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import snapshot
-from iraqtalks.paths import NOTEBOOKS_DIR
 from nbclient import NotebookClient
+
+from iraqtalks.data.paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

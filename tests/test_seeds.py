@@ -5,9 +5,10 @@ import unicodedata
 
 import pytest
 from conftest import snapshot
-from iraqtalks.build import build, main
-from iraqtalks.paths import SEEDS_DIR
-from iraqtalks.seeds import SeedError, manifest, sha256_of, verify_seeds
+
+from iraqtalks.data.build import build, main
+from iraqtalks.data.paths import SEEDS_DIR
+from iraqtalks.data.seeds import SeedError, manifest, sha256_of, verify_seeds
 
 ROWS = manifest()
 

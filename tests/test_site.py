@@ -30,11 +30,11 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 from browserkit import CHROMIUM, need_chromium
-from iraqtalks.nav import lesson_files
-from iraqtalks.paths import ROOT
-from iraqtalks.release import write_student_edition
 
-from iraqtalks import site
+from iraqtalks.authoring import site
+from iraqtalks.authoring.nav import lesson_files
+from iraqtalks.authoring.release import write_student_edition
+from iraqtalks.data.paths import ROOT
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",

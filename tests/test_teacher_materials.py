@@ -14,7 +14,7 @@ What is checked, and why:
 - every `(table: key)` reference in either file names a row that exists in data/, and the facts
   next to a cited number or a cited day-precise event agree with that row;
 - every Vietnamese glossary term occurs in a seed (as printed, or once the words a004 hides behind
-  dots are restored with iraqtalks.clean.restore_obfuscation), in every article the entry lists and
+  dots are restored with iraqtalks.text.clean.restore_obfuscation), in every article the entry lists and
   in no article's clean text that it leaves out; a term that is a row of framing_terms or
   actor_names cites such a row, and every such row it cites contains the term.
 
@@ -33,7 +33,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from iraqtalks.clean import restore_obfuscation
+
+from iraqtalks.text.clean import restore_obfuscation
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -159,7 +160,7 @@ def occurs(term: str, text: str) -> bool:
 
 
 def notebook_opening(path: Path) -> str:
-    """The markdown cells before the first code cell, nav cells left out (as iraqtalks.nav reads them)."""
+    """The markdown cells before the first code cell, nav cells left out (as iraqtalks.authoring.nav reads them)."""
     nb = json.loads(read(path))
     parts = []
     for cell in nb["cells"]:

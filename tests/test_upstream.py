@@ -6,10 +6,12 @@ import socket
 import pandas as pd
 import pytest
 from conftest import read_rows, set_cell
-from iraqtalks.paths import DATA_DIR
-from iraqtalks.schema import read_package, validate
 
-from iraqtalks import lateral, lateral_search, lateral_view, load
+from iraqtalks import lateral_search, lateral_view, load
+from iraqtalks.analysis import lateral
+from iraqtalks.data.descriptor import read_package
+from iraqtalks.data.loader import validate
+from iraqtalks.data.paths import DATA_DIR
 
 ARTICLES = ["a000", "a001", "a002", "a003", "a004"]
 

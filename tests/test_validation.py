@@ -16,8 +16,12 @@ from pathlib import Path
 
 import pytest
 from conftest import get_cell, read_rows, set_cell, snapshot, write_rows
-from iraqtalks.paths import ROOT
-from iraqtalks.schema import Problem, check_data, read_package, validate
+
+from iraqtalks.data.descriptor import read_package
+from iraqtalks.data.loader import validate
+from iraqtalks.data.paths import ROOT
+from iraqtalks.data.problems import Problem
+from iraqtalks.data.report import check_data
 
 
 def breaks(data: Path, mutate) -> list[Problem]:
@@ -176,7 +180,7 @@ def test_missing_derived_file_is_a_problem_too(full_copy):
 def test_a_spreadsheets_csv_utf8_save_is_accepted_as_the_same_data(full_copy):
     """Excel's 'CSV UTF-8' adds a byte-order mark and writes CRLF line ends: the normal case, not a problem.
     Reading it gives exactly the typed data of the same file saved with LF and no BOM."""
-    from iraqtalks.schema import load
+    from iraqtalks.data.loader import load
 
     path = full_copy / "outlets.csv"
     before = load("outlets", data_dir=full_copy)

@@ -16,8 +16,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from iraqtalks.schema import DataError  # noqa: E402
-from iraqtalks.widgets import (  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
+
+from iraqtalks.data.problems import DataError  # noqa: E402
+from iraqtalks.views import plotting  # noqa: E402
+from iraqtalks.views.widgets import (
     ALL,
     SourceComparison,
     TimelineExplorer,
@@ -26,12 +32,6 @@ from iraqtalks.widgets import (  # noqa: E402
     source_comparison,
     timeline_explorer,
 )
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ft2font import FT2Font  # noqa: E402
-
-from iraqtalks import plotting  # noqa: E402
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -727,7 +727,8 @@ def test_lessons_show_laid_out_figures_untrimmed():
     import base64
 
     import nbformat
-    from iraqtalks.paths import ROOT
+
+    from iraqtalks.data.paths import ROOT
 
     nb = nbformat.read(ROOT / "notebooks" / "06-comparing-sources.ipynb", as_version=4)
     cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.strip() == "coverage_heatmap()")
@@ -740,12 +741,11 @@ def test_lessons_show_laid_out_figures_untrimmed():
 def test_charts_with_constrained_layout_are_shown_untrimmed_and_whole():
     """A KitFigure with constrained layout is shown as it is (one draw): its labels, legend and source
     note must therefore all lie on the canvas, clear of one another."""
-    from iraqtalks.lessons import lag_chart
+    from iraqtalks import measure_chart
+    from iraqtalks.teaching.lessons import lag_chart
 
-    from iraqtalks import analysis
-
-    for fig in (lag_chart(), analysis.measure_chart(["us-troops-iraq", "us-troops-syria"]),
-                analysis.measure_chart("attacks-on-us-forces")):
+    for fig in (lag_chart(), measure_chart(["us-troops-iraq", "us-troops-syria"]),
+                measure_chart("attacks-on-us-forces")):
         assert isinstance(fig, plotting.KitFigure) and fig.get_layout_engine() is not None
         assert _inside_and_clear(fig) == []
         png = fig._repr_png_()

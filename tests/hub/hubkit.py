@@ -53,7 +53,7 @@ def git(repo: Path, *args: str) -> str:
 
 def write_student_edition(dest: Path) -> Path:
     """The student edition of the kit (`./kit release`), as the teacher publishes it."""
-    from iraqtalks.release import write_student_edition as release
+    from iraqtalks.authoring.release import write_student_edition as release
 
     return release(dest)
 
