@@ -31,10 +31,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.cmd == "build":
         from .data.build import main as build_main
-        return build_main(args.dir)
+        return build_main(data_dir=args.dir)
     if args.cmd == "check-data":
         from .data.report import check_data_cli
-        return check_data_cli(args.dir)
+        return check_data_cli(data_dir=args.dir)
     if args.cmd == "nav":
         from .authoring.nav import main as nav_main
         return nav_main()

@@ -674,7 +674,7 @@ def test_build_stops_or_leaves_hand_made_files_alone(case: Case, prepared, capsy
     run = prepared[case.id]
     data = run.data
     before = everything(data)
-    status = build_main(data, data.parent / "seeds")  # must not raise, whatever the folder holds
+    status = build_main(data_dir=data, seeds_dir=data.parent / "seeds")  # must not raise, whatever the folder holds
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     for text in case.absent:
@@ -758,7 +758,7 @@ def test_a_spreadsheet_save_is_read_as_the_same_data(tmp_path):
         table = name[:-4]
         assert _typed_equal(load(table, data), load(table)), f"{name} read differently once saved by a spreadsheet"
     before = everything(data)
-    assert build_main(data, data.parent / "seeds") == 0
+    assert build_main(data_dir=data, seeds_dir=data.parent / "seeds") == 0
     after = everything(data)
     for name in saved:
         assert after[f"data/{name}"] == before[f"data/{name}"], f"the build changed {name}"
@@ -815,7 +815,7 @@ def test_build_is_all_or_nothing_when_the_last_write_fails(tmp_path, monkeypatch
         return real_replace(src, dst)
 
     monkeypatch.setattr(build_module.os, "replace", failing_replace)
-    assert build_main(data, data.parent / "seeds") == 1
+    assert build_main(data_dir=data, seeds_dir=data.parent / "seeds") == 1
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err and out == ""
     assert "README.md failed (No space left on device)" in err and "put back as it was" in err, err
@@ -823,7 +823,7 @@ def test_build_is_all_or_nothing_when_the_last_write_fails(tmp_path, monkeypatch
     assert everything(data) == before, "a failed build left some files new and some old"
     assert not list(data.glob(".build-*")), "the temporary folder was left behind"
     monkeypatch.setattr(build_module.os, "replace", real_replace)
-    assert build_main(data, data.parent / "seeds") == 0  # and the same folder builds once the disk has room
+    assert build_main(data_dir=data, seeds_dir=data.parent / "seeds") == 0  # and the same folder builds once the disk has room
     assert (data / "clean" / "a000.txt").read_bytes() == (DATA_DIR / "clean" / "a000.txt").read_bytes()
     assert not (data / "clean" / "zz-old.txt").exists()
 
@@ -835,7 +835,7 @@ def test_build_stops_when_clean_is_a_file(tmp_path, capsys):
     _stale_derived_tables = data / "sentences.csv"
     _stale_derived_tables.write_bytes(_stale_derived_tables.read_bytes()[:200])
     before = everything(data)
-    assert build_main(data, data.parent / "seeds") == 1
+    assert build_main(data_dir=data, seeds_dir=data.parent / "seeds") == 1
     out, err = capsys.readouterr()
     assert "Traceback" not in err and "clean is a file, but the build writes" in err and "must be a folder" in err, err
     assert "Nothing was written." in err
@@ -854,7 +854,7 @@ def test_build_stops_when_the_folder_cannot_be_written(tmp_path, monkeypatch, ca
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(build_module.tempfile, "mkdtemp", read_only)
-    assert build_main(data, data.parent / "seeds") == 1
+    assert build_main(data_dir=data, seeds_dir=data.parent / "seeds") == 1
     out, err = capsys.readouterr()
     assert "Traceback" not in err and "cannot write in" in err and "(Permission denied)" in err, err
     assert "Make the folder writable" in err and "Nothing was written." in err
@@ -874,7 +874,7 @@ def test_build_stops_on_a_read_only_folder(tmp_path, capsys):
     else:
         os.chmod(data, 0o555)
     try:
-        assert build_main(data, data.parent / "seeds") == 1
+        assert build_main(data_dir=data, seeds_dir=data.parent / "seeds") == 1
     finally:
         if as_root:
             subprocess.run(["chattr", "-i", str(data)], check=True)

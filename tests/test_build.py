@@ -38,7 +38,7 @@ def derived_files(data):
 @pytest.fixture
 def fresh(data_copy):
     data, seeds = only_inputs(data_copy)
-    result = build(data, seeds)
+    result = build(data_dir=data, seeds_dir=seeds)
     return data, result
 
 
@@ -54,7 +54,7 @@ def test_committed_derived_files_equal_a_fresh_build(fresh):
 def test_build_is_deterministic(fresh):
     data, _ = fresh
     first = {name: path.read_bytes() for name, path in derived_files(data).items()}
-    build(data, data.parent / "seeds")
+    build(data_dir=data, seeds_dir=data.parent / "seeds")
     assert {name: path.read_bytes() for name, path in derived_files(data).items()} == first
 
 
@@ -137,7 +137,7 @@ def test_a_quote_not_in_its_seed_names_file_row_and_column(data_copy):
     data, seeds = only_inputs(data_copy)
     row = _set_evidence(data, "outlets", "a000", "(VTC News) —")  # an em dash the page does not have
     with pytest.raises(BuildError) as err:
-        build(data, seeds)
+        build(data_dir=data, seeds_dir=seeds)
     message = str(err.value)
     assert f"outlets.csv row {row}, column evidence" in message
     assert "000_f2631e62f339de9d.txt" in message and "(VTC News) —" in message
@@ -150,12 +150,12 @@ def test_a_quote_from_the_clean_text_gets_a_hint(data_copy):
     # a004's seed writes 't.hiệt m.ạng'; the restored words exist only in the clean text
     _set_evidence(data, "articles", "a004", "vụ 3 lính Mỹ thiệt mạng ở Jordan")
     with pytest.raises(BuildError, match="in the clean text"):
-        build(data, seeds)
+        build(data_dir=data, seeds_dir=seeds)
 
 
 def test_main_prints_a_summary(data_copy, capsys):
     data, seeds = only_inputs(data_copy)
-    assert main(data, seeds) == 0
+    assert main(data_dir=data, seeds_dir=seeds) == 0
     out = capsys.readouterr().out
     for name in ("cleaning_log.csv", "sentences.csv", "evidence_locations.csv"):
         assert name in out

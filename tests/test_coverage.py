@@ -47,8 +47,8 @@ def test_a_sentence_with_neither_facts_nor_a_reason_is_reported(data_copy):
     assert len(reasons) > 1, "the kit records reasons for some sentences"
     dropped = reasons.pop(1)
     write_rows(data_copy / "sentence_reasons.csv", reasons)
-    build_mod.build(data_copy)  # fresh derived tables: only the coverage problem is left
-    report = check_data(data_copy)
+    build_mod.build(data_dir=data_copy)  # fresh derived tables: only the coverage problem is left
+    report = check_data(data_dir=data_copy)
     assert not report.ok
     hits = [p for p in report.problems if dropped[0] in str(p)]
     assert len(hits) == 1 and hits[0].file.endswith("sentence_reasons.csv"), str(report)
@@ -64,8 +64,8 @@ def test_a_reason_for_a_sentence_that_backs_facts_is_refused(data_copy):
     rows = read_rows(data_copy / "sentence_reasons.csv")
     rows.append([target["sentence_id"], "commentary", "test"])
     write_rows(data_copy / "sentence_reasons.csv", rows)
-    build_mod.build(data_copy)
-    report = check_data(data_copy)
+    build_mod.build(data_dir=data_copy)
+    report = check_data(data_dir=data_copy)
     hits = [p for p in report.problems if p.row == len(rows)]
     assert hits and "delete this reason row" in str(hits[0]), str(report)
 
@@ -85,8 +85,8 @@ def test_a_restated_reason_must_point_at_a_sentence_with_facts(data_copy):
     set_cell(data_copy / "sentence_reasons.csv", 2, "reason", "restated")
     set_cell(data_copy / "sentence_reasons.csv", 2, "note", "repeats what the article says above")
     k = 1
-    build_mod.build(data_copy)
-    report = check_data(data_copy)
+    build_mod.build(data_dir=data_copy)
+    report = check_data(data_dir=data_copy)
     hits = [p for p in report.problems if p.row == k + 1 and p.column == "note"]
     assert hits, str(report)
 
@@ -100,14 +100,14 @@ def _reverse_rows(path):
 
 def test_reordered_rows_make_the_derived_tables_stale_and_check_data_says_build(data_copy):
     _reverse_rows(data_copy / "quotes.csv")
-    report = check_data(data_copy)
+    report = check_data(data_dir=data_copy)
     assert not report.ok
     stale = {p.file for p in report.problems}
     assert any(f.endswith("evidence_locations.csv") for f in stale), str(report)
     text = str(report)
     assert "./kit build" in text and "out of date" in text
-    build_mod.build(data_copy)
-    assert check_data(data_copy).ok
+    build_mod.build(data_dir=data_copy)
+    assert check_data(data_dir=data_copy).ok
 
 
 def test_load_never_returns_a_stale_evidence_location(data_copy):
@@ -116,7 +116,7 @@ def test_load_never_returns_a_stale_evidence_location(data_copy):
     with pytest.raises(DataError) as exc:
         load("evidence_locations", data_copy)
     assert "evidence_locations.csv" in str(exc.value) and "./kit build" in str(exc.value)
-    build_mod.build(data_copy)
+    build_mod.build(data_dir=data_copy)
     locs = load("evidence_locations", data_copy)
     numbers = _rows(data_copy / "numbers.csv")
     raw_of = {}
@@ -129,7 +129,7 @@ def test_load_never_returns_a_stale_evidence_location(data_copy):
 
 def test_an_edited_derived_table_is_stale(data_copy):
     set_cell(data_copy / "sentence_coverage.csv", 2, "facts", "99")
-    report = check_data(data_copy)
+    report = check_data(data_dir=data_copy)
     assert report.problems and all(p.file.endswith("sentence_coverage.csv") for p in report.problems), str(report)
     with pytest.raises(DataError):
         load("sentence_coverage", data_copy)
@@ -157,7 +157,7 @@ def test_a_fact_free_reason_on_a_sentence_with_a_date_or_name_is_refused(data_co
     rows = read_rows(data_copy / "sentence_reasons.csv")
     rows.append([sid, "commentary", "test"])
     write_rows(data_copy / "sentence_reasons.csv", rows)
-    derived = build_mod.derive(data_copy)
+    derived = build_mod.derive(data_dir=data_copy)
     hits = [p for p in derived["coverage_problems"] if p.row == len(rows) and p.column == "reason"]
     assert hits and "a digit" in str(hits[0]), [str(p) for p in derived["coverage_problems"]]
 

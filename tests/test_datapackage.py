@@ -74,7 +74,7 @@ def test_write_on_a_copy(data_copy):
     (data_copy / "README.md").unlink()
     path = datadict.write(data_copy)
     assert path == data_copy / "README.md"
-    assert path.read_bytes() == datadict.render(data_copy).encode("utf-8")
+    assert path.read_bytes() == datadict.render(data_dir=data_copy).encode("utf-8")
     assert b"\r" not in path.read_bytes()
 
 

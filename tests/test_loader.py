@@ -28,8 +28,8 @@ def test_the_package_exports():
 
 def test_every_table_is_typed_by_the_schema(full_copy):
     pkg = read_package(full_copy)
-    tables = load_all(full_copy)
-    assert list(tables) == table_names(full_copy)
+    tables = load_all(data_dir=full_copy)
+    assert list(tables) == table_names(data_dir=full_copy)
     for res in pkg["resources"]:
         df = tables[res["name"]]
         assert list(df.columns) == [f["name"] for f in res["schema"]["fields"]]
@@ -155,7 +155,7 @@ def test_load_all_lists_the_problems_of_every_table(full_copy):
     set_cell(full_copy / "events.csv", 2, "date_start", "28/01/2024")
     set_cell(full_copy / "outlets.csv", 2, "kind", "blog")
     with pytest.raises(DataError) as info:
-        load_all(full_copy)
+        load_all(data_dir=full_copy)
     assert sorted((p.file.rsplit("/", 1)[-1], p.column) for p in info.value.problems) == [
         ("events.csv", "date_start"), ("outlets.csv", "kind")]
 
@@ -176,7 +176,7 @@ def test_load_docstring_lists_the_tables():
 
 def test_evidence_rows_point_at_the_quotes(full_copy):
     pkg = read_package(full_copy)
-    rows = list(evidence_rows(full_copy))
+    rows = list(evidence_rows(data_dir=full_copy))
     assert rows and all(isinstance(r, EvidenceRow) for r in rows)
     expected = 0
     for res in pkg["resources"]:
@@ -195,7 +195,7 @@ def test_evidence_rows_point_at_the_quotes(full_copy):
 def test_evidence_rows_refuses_an_unreadable_table(full_copy):
     (full_copy / "outlets.csv").write_bytes(b"")
     with pytest.raises(DataError, match="outlets.csv"):
-        list(evidence_rows(full_copy))
+        list(evidence_rows(data_dir=full_copy))
 
 
 # Any one-line text without markup survives the trip through a CSV cell unchanged.

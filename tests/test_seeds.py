@@ -51,7 +51,7 @@ def test_modified_seed_stops_the_build_and_writes_nothing(data_copy):
     row, found = _fix_the_typo(seeds)
     before = snapshot(data)
     with pytest.raises(SeedError) as err:
-        build(data, seeds)
+        build(data_dir=data, seeds_dir=seeds)
     message = str(err.value)
     assert row["seed_file"] in message
     assert row["sha256"] in message  # expected
@@ -64,7 +64,7 @@ def test_main_reports_a_modified_seed(data_copy, capsys):
     data, seeds = data_copy, data_copy.parent / "seeds"
     row, found = _fix_the_typo(seeds)
     before = snapshot(data)
-    assert main(data, seeds) == 1
+    assert main(data_dir=data, seeds_dir=seeds) == 1
     err = capsys.readouterr().err
     assert row["seed_file"] in err and row["sha256"] in err and found in err
     assert snapshot(data) == before

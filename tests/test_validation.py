@@ -447,7 +447,7 @@ def test_check_data_on_a_broken_copy_exits_1_with_a_readable_list(full_copy):
 def test_check_data_reports_a_changed_seed(full_copy):
     seed = sorted((full_copy.parent / "seeds").glob("*.txt"))[0]
     seed.write_bytes(seed.read_bytes() + b" ")
-    report = check_data(full_copy)
+    report = check_data(data_dir=full_copy)
     assert not report.ok
     assert any(p.file.endswith(seed.name) and "SHA-256" in p.message for p in report.problems)
     r = run_check_data(str(full_copy))
@@ -515,13 +515,13 @@ def test_unclosed_quote(full_copy):
 
 
 def test_check_data_api_returns_a_report(full_copy):
-    report = check_data(full_copy)
+    report = check_data(data_dir=full_copy)
     assert report.ok and bool(report) and report.problems == []
     assert report.tables == len(read_package(full_copy)["resources"])
     assert report.rows > 0 and report.quotes > 0
     assert repr(report) == str(report) and str(report).endswith("evidence quotes found in the seeds")
     set_cell(full_copy / "outlets.csv", 2, "kind", "blog")
-    broken = check_data(full_copy)
+    broken = check_data(data_dir=full_copy)
     assert not broken and [p.column for p in broken.problems] == ["kind"]
     assert "has 1 problem:" in str(broken)
 
@@ -531,7 +531,7 @@ def test_check_data_with_an_unreadable_manifest_says_the_seeds_were_not_checked(
     rows = read_rows(path)
     j = rows[0].index("sha256")
     write_rows(path, [r[:j] + r[j + 1:] for r in rows])
-    report = check_data(full_copy)
+    report = check_data(data_dir=full_copy)
     assert any("seed checksums were not checked" in p.message for p in report.problems)
     assert any(p.file.endswith("articles.csv") and p.column == "sha256" and p.row == 1 for p in report.problems)
     r = run_check_data(str(full_copy))

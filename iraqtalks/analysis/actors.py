@@ -13,14 +13,14 @@ import pandas as pd
 from .common import as_list, as_text, get_table, known_keys, need_columns
 
 
-def actor_roles(kinds: str | Iterable[str] | None = None, data_dir=None, *,
+def actor_roles(kinds: str | Iterable[str] | None = None, *, data_dir=None,
                 tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The actors with the name of the actor each belongs to (``affiliation``), optionally only some `kinds`.
 
     Columns: actor_id, name_en, kind, role_en, affiliation_id, affiliation, country, article_id,
     evidence, evidence_en.  `kinds` is one kind or several (person, anonymous_source, government, ...).
     """
-    act = get_table("actors", data_dir, tables)
+    act = get_table("actors", data_dir=data_dir, tables=tables)
     need_columns(act, "actors", ["actor_id", "name_en", "kind", "role_en", "affiliation_id"])
     names = dict(zip(as_text(act["actor_id"]), as_text(act["name_en"])))
     out = act.copy()
@@ -37,14 +37,14 @@ def actor_roles(kinds: str | Iterable[str] | None = None, data_dir=None, *,
     return out.reset_index(drop=True)
 
 
-def resolve_names(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def resolve_names(*, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Every name as written (actor_names), joined to the one actor it stands for (actors).
 
     Columns: article_id, name_as_written, name_type, actor_id, name_en, kind, evidence, evidence_en.
     Raises KeyError naming any actor_id in actor_names that the actors table does not have.
     """
-    names = get_table("actor_names", data_dir, tables)
-    act = get_table("actors", data_dir, tables)
+    names = get_table("actor_names", data_dir=data_dir, tables=tables)
+    act = get_table("actors", data_dir=data_dir, tables=tables)
     need_columns(names, "actor_names", ["actor_id", "article_id", "name_as_written", "name_type", "evidence", "evidence_en"])
     need_columns(act, "actors", ["actor_id", "name_en", "kind"])
     unknown = sorted(set(as_text(names["actor_id"])) - set(as_text(act["actor_id"])))
@@ -66,7 +66,7 @@ def name_variants(actor_ids: str | Iterable[str] | None = None, *, min_spellings
     `actor_ids` to see any actor.  `name_types` keeps only some kinds of name (full, short, title,
     metonym, abbreviation).  The index is the actor's canonical English name (``name_en``).
     """
-    res = resolve_names(data_dir, tables=tables)
+    res = resolve_names(data_dir=data_dir, tables=tables)
     ids = as_list(actor_ids)
     if ids:
         known_keys(ids, res["actor_id"], "actor_id(s)")
@@ -74,7 +74,7 @@ def name_variants(actor_ids: str | Iterable[str] | None = None, *, min_spellings
     types = as_list(name_types)
     if types:
         res = res[as_text(res["name_type"]).isin(types)]
-    articles = sorted(as_text(get_table("articles", data_dir, tables)["article_id"])) if (
+    articles = sorted(as_text(get_table("articles", data_dir=data_dir, tables=tables)["article_id"])) if (
         tables is None or "articles" in tables) else sorted(set(res["article_id"]))
     rows = {}
     for actor, grp in res.groupby("actor_id", sort=False):
@@ -106,7 +106,7 @@ def string_vs_entity(*, casefold: bool = False, min_articles: int = 2, data_dir=
     search for that one string would miss).  ``casefold=True`` treats 'Lầu năm góc' and
     'Lầu Năm Góc' as one string, as a case-insensitive search would.  Sorted by ``missed``.
     """
-    res = resolve_names(data_dir, tables=tables)
+    res = resolve_names(data_dir=data_dir, tables=tables)
     res["string"] = res["name_as_written"].str.casefold() if casefold else res["name_as_written"]
     rows = []
     for actor, grp in res.groupby("actor_id", sort=True):
@@ -134,9 +134,9 @@ def count_mentions(text: str, *, case: bool = True, data_dir=None,
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"count_mentions: give a non-empty piece of text to search for, found {text!r}")
-    sent = get_table("sentences", data_dir, tables)
+    sent = get_table("sentences", data_dir=data_dir, tables=tables)
     need_columns(sent, "sentences", ["article_id", "text"])
-    arts = get_table("articles", data_dir, tables) if (tables is None or "articles" in tables) else None
+    arts = get_table("articles", data_dir=data_dir, tables=tables) if (tables is None or "articles" in tables) else None
     ids = sorted(as_text(arts["article_id"])) if arts is not None else sorted(set(as_text(sent["article_id"])))
     flags = 0 if case else re.IGNORECASE
     rx = re.compile(re.escape(text), flags)
@@ -152,18 +152,18 @@ def count_mentions(text: str, *, case: bool = True, data_dir=None,
                          "first": [first.get(a, "") for a in counts]})
 
 
-def anonymous_counts(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def anonymous_counts(*, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Quotes per article, and how many come from anonymous sources (actors of kind anonymous_source).
 
     Columns: article_id, quotes, anonymous, named, share_anonymous (0–1, two decimals), sources (the
     anonymous speakers' English names, joined by '; ').  Every article is listed, with 0 if it quotes nobody.
     """
-    q = get_table("quotes", data_dir, tables)
-    act = get_table("actors", data_dir, tables)
+    q = get_table("quotes", data_dir=data_dir, tables=tables)
+    act = get_table("actors", data_dir=data_dir, tables=tables)
     need_columns(q, "quotes", ["article_id", "speaker_id"])
     kinds = dict(zip(as_text(act["actor_id"]), as_text(act["kind"])))
     names = dict(zip(as_text(act["actor_id"]), as_text(act["name_en"])))
-    arts = get_table("articles", data_dir, tables) if (tables is None or "articles" in tables) else None
+    arts = get_table("articles", data_dir=data_dir, tables=tables) if (tables is None or "articles" in tables) else None
     ids = sorted(as_text(arts["article_id"])) if arts is not None else sorted(set(as_text(q["article_id"])))
     rows = []
     for a in ids:

@@ -255,7 +255,7 @@ class Brief:
         self.intro = intro.strip()
         self.data_dir = data_dir
         self.claims: list[Claim] = []
-        self._tables = [t for t in table_names(data_dir)]
+        self._tables = [t for t in table_names(data_dir=data_dir)]
 
     # ---- building ---------------------------------------------------------------------------
     def claim(self, text: str, **sources) -> None:
@@ -297,7 +297,7 @@ class Brief:
         from ..data.evidence import lookup
         if table == "source_notes":
             lookup("source_notes", key, self.data_dir)
-            ev = get_table("source_note_evidence", self.data_dir)
+            ev = get_table("source_note_evidence", data_dir=self.data_dir)
             sides = ev[as_text(ev["note_id"]) == str(key)]
             return [("source_note_evidence", (str(key), str(r["side"])), r) for _, r in sides.iterrows()]
         row = lookup(table, key, self.data_dir)
@@ -307,7 +307,7 @@ class Brief:
 
     def _key_hint(self, table: str, key) -> str:
         pk = primary_key(table, self.data_dir)
-        df = get_table(table, self.data_dir)
+        df = get_table(table, data_dir=self.data_dir)
         keys = [" / ".join(map(str, k)) if len(pk) > 1 else str(k[0])
                 for k in zip(*(as_text(df[c]) for c in pk))]
         shown = " / ".join(map(str, key)) if isinstance(key, tuple) else str(key)
@@ -360,7 +360,7 @@ class Brief:
                 elif table == "quotes":
                     quoted += 1
                     if actors is None:
-                        actors, outlets = get_table("actors", self.data_dir), get_table("outlets", self.data_dir)
+                        actors, outlets = get_table("actors", data_dir=self.data_dir), get_table("outlets", data_dir=self.data_dir)
                     p = _attribution_problem(c.text, row, actors, outlets)
                     if p:
                         att_fix.append(f"claim {i}: {p}")
@@ -388,7 +388,7 @@ class Brief:
                 lines.append(f"Source note {md_code(key)} ({md_text(note['kind'], ind)}): "
                              f"{md_text(note['title_en'], ind)}. {md_text(note['explanation_en'], ind)}")
             for t, k, row in self._rows(table, key):
-                ci = cite(t, k, [], self.data_dir)
+                ci = cite(t, k, [], data_dir=self.data_dir)
                 key_text = " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
                 extra = ""
                 if t == "events":

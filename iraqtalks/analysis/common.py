@@ -10,7 +10,7 @@ import pandas as pd
 from ..data.loader import load as _load
 
 
-def get_table(name: str, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def get_table(name: str, *, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """One table: from `tables` if given there, else loaded (typed and checked) from `data_dir`."""
     if tables is not None and name in tables and tables[name] is not None:
         df = tables[name]

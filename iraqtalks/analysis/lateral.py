@@ -117,7 +117,7 @@ def _english_by_sentence(data_dir, sentences: pd.DataFrame) -> dict[str, str]:
 _CORPUS_CACHE: dict[str, pd.DataFrame] = {}
 
 
-def corpus(data_dir: str | Path | None = None) -> pd.DataFrame:
+def corpus(*, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Every searchable text (seed sentences, then upstream excerpts), with the COLUMNS of a result."""
     key = str(data_dir)
     if key in _CORPUS_CACHE:
@@ -149,7 +149,7 @@ def corpus(data_dir: str | Path | None = None) -> pd.DataFrame:
     return frame.copy()
 
 
-def search(query: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+def search(query: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Every seed sentence and upstream excerpt that contains `query` (case-, accent- and number-form-insensitive).
 
     Returns a DataFrame with COLUMNS: source ('seed' or 'upstream'), id (sentence_id or report_id),
@@ -160,7 +160,7 @@ def search(query: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     if not isinstance(query, str):
         raise TypeError(f"lateral search: the query is a str (a phrase, a name or a number), not {type(query).__name__}")
     pat = _pattern(query)
-    frame = corpus(data_dir)
+    frame = corpus(data_dir=data_dir)
     hit = [bool(pat.search(normalise(t))) for t in frame["text"]]
     out = frame[hit].reset_index(drop=True)
     out.attrs["query"] = query
@@ -223,6 +223,6 @@ class _View:
         return "\n".join(lines)
 
 
-def view(query: str, data_dir: str | Path | None = None) -> _View:
+def view(query: str, *, data_dir: str | Path | None = None) -> _View:
     """search(query) as an object a notebook shows as an HTML table (escaped, matches marked)."""
-    return _View(search(query, data_dir), query)
+    return _View(search(query, data_dir=data_dir), query)

@@ -42,8 +42,8 @@ def _figure_text(row) -> str:
     return f"{hedge} {written}"
 
 
-def numbers_table(data_dir, tables) -> pd.DataFrame:
-    num = get_table("numbers", data_dir, tables)
+def numbers_table(*, data_dir=None, tables=None) -> pd.DataFrame:
+    num = get_table("numbers", data_dir=data_dir, tables=tables)
     need_columns(num, "numbers", ["number_id", "article_id", "value_as_written", "value", "qualifier", "measure_id"])
     out = num.copy()
     for c in ("number_id", "article_id", "value_as_written", "qualifier", "measure_id"):
@@ -59,13 +59,13 @@ def numbers_table(data_dir, tables) -> pd.DataFrame:
     return out
 
 
-def hedges(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def hedges(*, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The hedges the articles put before numbers: qualifier, as_written (each spelling), meaning, numbers, examples.
 
     One row per qualifier that occurs, in the schema's order ('exact' first); ``examples`` lists
     number_ids so you can ``cite("numbers", id)`` any of them.
     """
-    num = numbers_table(data_dir, tables)
+    num = numbers_table(data_dir=data_dir, tables=tables)
     rows = []
     for q in HEDGES_EN:
         grp = num[num["qualifier"] == q]
@@ -77,7 +77,7 @@ def hedges(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None = None) -
     return pd.DataFrame(rows, columns=["qualifier", "as_written", "meaning", "numbers", "examples"])
 
 
-def _verdict(grp: pd.DataFrame) -> str:
+def number_verdict(grp: pd.DataFrame) -> str:
     per_article = {a: frozenset(zip(g["value"].astype(object).where(g["value"].notna(), None), g["qualifier"],
                                     g["value_as_written"].where(g["value"].isna(), "")))
                    for a, g in grp.groupby("article_id")}
@@ -109,7 +109,7 @@ def compare_numbers(measure_ids: str | Iterable[str] | None = None, *, min_artic
     A shared measure_id says the kit grouped the figures; check ``counted_en`` and ``as_of`` before
     treating them as the same thing.  ("same figure" is exactly what ``source_comparison`` lists as agreeing.)
     """
-    num = numbers_table(data_dir, tables)
+    num = numbers_table(data_dir=data_dir, tables=tables)
     ids = as_list(measure_ids)
     if ids:
         known_keys(ids, num["measure_id"], "measure_id(s)")
@@ -122,7 +122,7 @@ def compare_numbers(measure_ids: str | Iterable[str] | None = None, *, min_artic
         row = {"unit": as_text(grp["unit"]).iloc[0] if "unit" in grp else "", "articles": grp["article_id"].nunique()}
         for a in articles:
             row[a] = " / ".join(grp.loc[grp["article_id"] == a, "figure"])
-        row["verdict"] = _verdict(grp)
+        row["verdict"] = number_verdict(grp)
         rows[measure] = row
     cols = ["unit", "articles", *articles, "verdict"]
     out = pd.DataFrame.from_dict(rows, orient="index", columns=cols)

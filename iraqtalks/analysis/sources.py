@@ -9,15 +9,15 @@ import pandas as pd
 from .common import as_list, as_text, get_table, known_keys, need_columns
 
 
-def attribution_chains(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def attribution_chains(*, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Article → publisher → credited agency → form of credit, one row per credit (attributions).
 
     Columns: article_id, publisher (the outlet the page names, or '(not named on the page)'),
     agency (its English name), agency_kind, form, credit_as_written, evidence, evidence_en.
     """
-    att = get_table("attributions", data_dir, tables)
-    out_ = get_table("outlets", data_dir, tables)
-    arts = get_table("articles", data_dir, tables)
+    att = get_table("attributions", data_dir=data_dir, tables=tables)
+    out_ = get_table("outlets", data_dir=data_dir, tables=tables)
+    arts = get_table("articles", data_dir=data_dir, tables=tables)
     need_columns(att, "attributions", ["article_id", "outlet_id", "form", "credit_as_written", "evidence", "evidence_en"])
     names = dict(zip(as_text(out_["outlet_id"]), as_text(out_["name"])))
     kinds = dict(zip(as_text(out_["outlet_id"]), as_text(out_["kind"])))
@@ -31,12 +31,12 @@ def attribution_chains(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | No
     return df[cols].sort_values(["article_id"], kind="stable").reset_index(drop=True)
 
 
-def attribution_matrix(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def attribution_matrix(*, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Article × agency: the forms of credit each article gives each agency (e.g. 'text_credit, photo_credit').
 
     Index article_id, one column per agency (English name), '' where the article does not credit it.
     """
-    ch = attribution_chains(data_dir, tables=tables)
+    ch = attribution_chains(data_dir=data_dir, tables=tables)
     agencies = list(dict.fromkeys(ch["agency"]))
     m = (ch.assign(form=as_text(ch["form"])).groupby(["article_id", "agency"], sort=False)["form"]
          .agg(lambda s: ", ".join(dict.fromkeys(s))).unstack(fill_value=""))
@@ -52,9 +52,9 @@ def quotes_table(articles: str | Iterable[str] | None = None, *, mode: str | Non
     Columns: quote_id, article_id, speaker, speaker_kind, mode, via (agency name, '' if none),
     quote_vi, quote_en.  `articles` and `mode` ('direct' or 'indirect') narrow the list.
     """
-    q = get_table("quotes", data_dir, tables)
-    act = get_table("actors", data_dir, tables)
-    out_ = get_table("outlets", data_dir, tables)
+    q = get_table("quotes", data_dir=data_dir, tables=tables)
+    act = get_table("actors", data_dir=data_dir, tables=tables)
+    out_ = get_table("outlets", data_dir=data_dir, tables=tables)
     need_columns(q, "quotes", ["quote_id", "article_id", "speaker_id", "mode", "via_outlet_id", "quote_vi", "quote_en"])
     names = dict(zip(as_text(act["actor_id"]), as_text(act["name_en"])))
     kinds = dict(zip(as_text(act["actor_id"]), as_text(act["kind"])))
@@ -84,7 +84,7 @@ def framing_pivot(concepts: str | Iterable[str] | None = None, *, lang: str = "v
     """
     if lang not in ("vi", "en"):
         raise ValueError(f"framing_pivot: lang must be 'vi' or 'en', found {lang!r}")
-    ft = get_table("framing_terms", data_dir, tables)
+    ft = get_table("framing_terms", data_dir=data_dir, tables=tables)
     need_columns(ft, "framing_terms", ["concept_id", "article_id", "term_vi", "term_en"])
     col = "term_vi" if lang == "vi" else "term_en"
     order = (list(ft["concept_id"].cat.categories) if isinstance(ft["concept_id"].dtype, pd.CategoricalDtype)
@@ -109,8 +109,8 @@ def source_note_sides(note_ids: str | Iterable[str] | None = None, *, kinds: str
     ``explanation_en`` (and ``outside_knowledge_en``, marked as coming from outside the articles)
     with ``lookup("source_notes", note_id)``.  `note_ids` and `kinds` narrow the list.
     """
-    notes = get_table("source_notes", data_dir, tables)
-    ev = get_table("source_note_evidence", data_dir, tables)
+    notes = get_table("source_notes", data_dir=data_dir, tables=tables)
+    ev = get_table("source_note_evidence", data_dir=data_dir, tables=tables)
     need_columns(notes, "source_notes", ["note_id", "kind", "title_en"])
     need_columns(ev, "source_note_evidence", ["note_id", "side", "article_id", "evidence", "evidence_en"])
     ids = as_list(note_ids)

@@ -29,7 +29,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +37,7 @@ import nbformat
 
 from ..data.paths import ROOT
 from ..teaching import checker as ex
+from ..text.vietnamese import VI_THOUSANDS
 from . import exercises_build as build
 
 MANUAL_KINDS = ("text", "reflect")   # free text: a teacher marks it
@@ -63,14 +63,11 @@ def key_fingerprint(entry: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-_VIETNAMESE_NUMBER = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
-
-
 def read_vietnamese_number(text: str) -> float | None:
     """'2.500' → 2500.0, '1.234,5' → 1234.5 (dots separate thousands, a comma marks decimals);
     None for text not written that way."""
     s = text.strip().replace("\u00a0", "").replace(" ", "")
-    if not _VIETNAMESE_NUMBER.fullmatch(s):
+    if not VI_THOUSANDS.fullmatch(s):
         return None
     return float(s.replace(".", "").replace(",", "."))
 

@@ -8,8 +8,9 @@ import re
 import numpy as np
 
 from ..text.labels import MONTHS_EN
+from ..text.vietnamese import VI_THOUSANDS
 
-_VI_GROUPED_RE = r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 2.500  1.234,5
+_VI_GROUPED_RE = VI_THOUSANDS.pattern  # 2.500  1.234,5
 
 
 _DATE_RE = r"\d{4}-\d{2}-\d{2}"

@@ -36,6 +36,7 @@ import unicodedata
 from pathlib import Path
 
 from ..text.clean import CleaningError, clean_article, restore_obfuscation, split_sentences
+from ..text.quotes import locate
 from . import csvtext as _csvtext
 from . import descriptor as _descriptor
 from . import loader as _loader
@@ -97,7 +98,7 @@ def _evidence_rows(data: Path, package: dict) -> list[dict]:
             )
         specs[res["name"]] = (data / res["path"], spec["article_field"], quote_fields[0])
     rows = []
-    for ev in _loader.evidence_rows(data):
+    for ev in _loader.evidence_rows(data_dir=data):
         path, article_field, quote_field = specs[ev.table]
         rows.append({"table": ev.table, "row": ev.row, "path": path, "article_field": article_field,
                      "quote_field": quote_field, "article_id": ev.article_id, "quote": ev.quote})
@@ -105,27 +106,6 @@ def _evidence_rows(data: Path, package: dict) -> list[dict]:
 
 
 # --- Evidence ------------------------------------------------------------------------------------
-
-def locate(raw: str, quote: str) -> tuple[int, int, int, int] | None:
-    """Where ``quote`` first occurs in ``raw``: (line, char_start, char_end, occurrences).
-
-    ``line`` is 1-based, offsets are 0-based characters, ``occurrences`` counts every start
-    position (overlaps included). None when the quote does not occur.
-
-    >>> locate("ab\\ncd cd", "cd")
-    (2, 3, 5, 2)
-    """
-    if not quote:
-        return None
-    start = raw.find(quote)
-    if start < 0:
-        return None
-    count, pos = 0, start
-    while pos >= 0:
-        count += 1
-        pos = raw.find(quote, pos + 1)
-    return raw.count("\n", 0, start) + 1, start, start + len(quote), count
-
 
 def _evidence_locations(evidence: list[dict], raws: dict[str, str], cleans: dict[str, str],
                         seed_files: dict[str, str]) -> list[dict]:
@@ -286,7 +266,7 @@ def _row_keys(data: Path, package: dict) -> dict[tuple[str, int], str]:
     return keys
 
 
-def derive(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> dict:
+def derive(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> dict:
     """Everything the build writes, computed in memory and written nowhere.
 
     Returns a dict: ``outputs`` ({path: text} for the clean texts and every derived CSV),
@@ -361,7 +341,7 @@ def derive(data_dir: str | Path | None = None, seeds_dir: str | Path | None = No
             "clean_folder": data / CLEAN_DIR, "coverage_problems": coverage_problems}
 
 
-def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> dict:
+def build(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> dict:
     """Verify the seeds and regenerate the derived files in ``data_dir`` (default: the kit's data/).
 
     Raises :class:`~iraqtalks.data.seeds.SeedError` (a seed changed; nothing written),
@@ -371,7 +351,7 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
     ``articles``, ``clean_files``, the row count of each derived table, ``readme`` (path or None),
     ``notes`` and ``uncovered`` (the number of sentences with neither facts nor a reason).
     """
-    derived = derive(data_dir, seeds_dir)
+    derived = derive(data_dir=data_dir, seeds_dir=seeds_dir)
     data, outputs, tables = derived["data_dir"], derived["outputs"], derived["tables"]
 
     notes = []
@@ -382,7 +362,7 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
         from . import datadict
 
         try:
-            text = datadict.render(data)
+            text = datadict.render(data_dir=data)
         except _problems.DataError as exc:
             raise BuildError(f"data/README.md could not be generated: {exc}") from exc
         readme_path = data / "README.md"
@@ -415,7 +395,7 @@ def build(data_dir: str | Path | None = None, seeds_dir: str | Path | None = Non
     }
 
 
-def stale_problems(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> list:
+def stale_problems(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> list:
     """Derived files that differ from a fresh build of the data folder, and the coverage problems.
 
     Returns a list of :class:`iraqtalks.data.problems.Problem`: one per derived file (CSV or clean text)
@@ -423,7 +403,7 @@ def stale_problems(data_dir: str | Path | None = None, seeds_dir: str | Path | N
     deleted, evidence_locations and sentence_coverage point at the wrong rows), telling to run
     ``./kit build DIR``; then the sentence coverage problems. Raises what :func:`derive` raises.
     """
-    derived = derive(data_dir, seeds_dir)
+    derived = derive(data_dir=data_dir, seeds_dir=seeds_dir)
     data = derived["data_dir"]
     shown_dir = _problems._display(data)
     out = []
@@ -450,10 +430,10 @@ def stale_problems(data_dir: str | Path | None = None, seeds_dir: str | Path | N
     return out + derived["coverage_problems"]
 
 
-def main(data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> int:
+def main(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None = None) -> int:
     """Run :func:`build` and print a short summary. Returns 0, or 1 with the error message."""
     try:
-        result = build(data_dir, seeds_dir)
+        result = build(data_dir=data_dir, seeds_dir=seeds_dir)
     except SeedError as exc:
         print(str(exc), file=sys.stderr)
         print("Nothing was written.", file=sys.stderr)

@@ -90,7 +90,7 @@ def _table_section(res: dict) -> list[str]:
     return out
 
 
-def coverage_lines(data_dir: str | Path | None = None) -> list[str]:
+def coverage_lines(*, data_dir: str | Path | None = None) -> list[str]:
     """The '## Coverage' section: how many sentences back fact rows, and why the others back none
     (from sentence_coverage.csv, which the build writes; nothing if that file is missing)."""
     import csv
@@ -123,7 +123,7 @@ def coverage_lines(data_dir: str | Path | None = None) -> list[str]:
     return out
 
 
-def render(data_dir: str | Path | None = None) -> str:
+def render(*, data_dir: str | Path | None = None) -> str:
     """The text of data/README.md, built from datapackage.json (and the coverage figures of sentence_coverage.csv)."""
     pkg = read_package(data_dir)
     resources = pkg["resources"]
@@ -150,7 +150,7 @@ def render(data_dir: str | Path | None = None) -> str:
             where = f" (`{src['path']}`)" if src.get("path") else ""
             out.append(f"- {src.get('title', '')}{where}")
         out.append("")
-    out += coverage_lines(data_dir)
+    out += coverage_lines(data_dir=data_dir)
     for sec in pkg.get("x-sections") or []:
         out += [f"## {sec['title']}", ""]
         for para in _as_list(sec.get("text")):
@@ -200,8 +200,8 @@ def render(data_dir: str | Path | None = None) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write(data_dir: str | Path | None = None) -> Path:
+def write(*, data_dir: str | Path | None = None) -> Path:
     """Write render() to README.md in the data folder (LF line ends, UTF-8). Returns the path."""
     path = _data_dir(data_dir) / "README.md"
-    path.write_bytes(render(data_dir).encode("utf-8"))
+    path.write_bytes(render(data_dir=data_dir).encode("utf-8"))
     return path

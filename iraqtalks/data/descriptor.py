@@ -355,7 +355,7 @@ def read_package(data_dir: str | Path | None = None) -> dict:
     return copy.deepcopy(_package(_data_dir(data_dir)))
 
 
-def table_names(data_dir: str | Path | None = None) -> list[str]:
+def table_names(*, data_dir: str | Path | None = None) -> list[str]:
     """The table names declared in datapackage.json, in its order."""
     return [r["name"] for r in _package(_data_dir(data_dir))["resources"]]
 

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..text.quotes import locate as locate_in
 from .descriptor import read_package
 from .loader import load
 from .paths import seeds_dir_for
+from .problems import UnknownKeyError, _closest, did_you_mean
 from .seeds import read_raw
 
 
@@ -53,18 +55,29 @@ def lookup(table: str, key, data_dir=None) -> pd.Series:
         mask &= df[c].astype("string") == str(v)
     hits = df[mask]
     if hits.empty:
-        raise KeyError(f"{table}: no row with {', '.join(cols)} = {key!r}")
+        raise UnknownKeyError(f"The table {table!r} has no row with {', '.join(cols)} = {key!r}."
+                              + _suggest(df, cols, values))
     return hits.iloc[0]
 
 
-def locate(article_id: str, quote: str, data_dir=None) -> tuple[int, int, int, int]:
-    """Where `quote` sits in the raw seed of `article_id`: (line, char_start, char_end, occurrences)."""
+def _suggest(df: pd.DataFrame, cols: list[str], values) -> str:
+    """' Did you mean ...?' for a mistyped key: the closest existing key, part by part."""
+    if len(cols) == 1:
+        return did_you_mean(values[0], df[cols[0]].astype(str).unique())
+    keys = {" / ".join(k): k for k in df[cols].astype(str).itertuples(index=False, name=None)}
+    hint = _closest(" / ".join(map(str, values)), keys)
+    return f" Did you mean {keys[hint]!r}?" if hint else ""
+
+
+def locate(article_id: str, quote: str, *, data_dir=None) -> tuple[int, int, int, int]:
+    """Where `quote` sits in the raw seed of `article_id`: (line, char_start, char_end, occurrences),
+    by the same rule as evidence_locations.csv (:func:`iraqtalks.text.quotes.locate`: overlapping occurrences count)."""
     art = lookup("articles", article_id, data_dir)
     raw = read_raw(art["seed_file"], seeds_dir_for(data_dir))
-    start = raw.find(quote)
-    if start < 0:
+    where = locate_in(raw, quote)
+    if where is None:
         raise LookupError(f"{art['seed_file']}: the quote is not in the seed: {quote[:60]!r}")
-    return raw.count("\n", 0, start) + 1, start, start + len(quote), raw.count(quote)
+    return where
 
 
 @dataclass
@@ -107,20 +120,25 @@ class Citation:
         )
 
 
-def cite(table: str, key, fields: list[str] | None = None, data_dir=None) -> Citation:
+def cite(table: str, key, fields: list[str] | None = None, *, data_dir=None) -> Citation:
     """A `Citation` for one row: the fields you name (default: every non-evidence field), its evidence and its place in the seed."""
     row = lookup(table, key, data_dir)
     if "evidence" not in row.index:
-        raise KeyError(f"{table} has no evidence column; cite a table whose rows carry evidence")
+        raise UnknownKeyError(f"The table {table!r} has no evidence column: cite a table whose rows carry evidence "
+                              f"(events, numbers, quotes, ...).")
     skip = {"evidence", "evidence_en"}
     names = fields if fields is not None else [c for c in row.index if c not in skip]
+    for c in names:
+        if c not in row.index:
+            raise UnknownKeyError(f"The table {table!r} has no column {c!r}." + did_you_mean(c, row.index)
+                                  + f" Its columns are: {', '.join(row.index)}.")
     facts = {}
     for c in names:
         v = row[c]
         if pd.isna(v):
             continue
         facts[c] = v.date().isoformat() if isinstance(v, pd.Timestamp) else v
-    line, start, end, _ = locate(row["article_id"], row["evidence"], data_dir)
+    line, start, end, _ = locate(row["article_id"], row["evidence"], data_dir=data_dir)
     seed_file = lookup("articles", row["article_id"], data_dir)["seed_file"]
     key_text = " / ".join(str(k) for k in key) if isinstance(key, (tuple, list)) else str(key)
     return Citation(table, key_text, facts, row["evidence"], row["evidence_en"], row["article_id"], seed_file, line, start, end)

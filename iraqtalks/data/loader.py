@@ -76,7 +76,7 @@ def _derived_problems(dd: Path) -> list[Problem]:
     hit = _DERIVED_CACHE.get(key)
     if hit is None:
         try:
-            hit = _build.stale_problems(dd)
+            hit = _build.stale_problems(data_dir=dd)
         except (_build.BuildError, CleaningError, DataError, _seeds.SeedError, OSError, KeyError, csv.Error) as exc:
             hit = [Problem(_folder_display(dd), found="a folder the build cannot run on", found_is_value=False,
                            expected="hand-made tables and seeds the build accepts",
@@ -223,7 +223,7 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     return out
 
 
-def load_all(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+def load_all(*, data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table, by name, in datapackage.json order. Raises one DataError listing the problems of all tables."""
     dd = _data_dir(data_dir)
     pkg = _package(dd)
@@ -254,7 +254,7 @@ class EvidenceRow(NamedTuple):
     quote: str
 
 
-def evidence_rows(data_dir: str | Path | None = None) -> Iterator[EvidenceRow]:
+def evidence_rows(*, data_dir: str | Path | None = None) -> Iterator[EvidenceRow]:
     """Every non-empty evidence quote in the data folder, table by table (datapackage.json order), row by row.
 
     Yields EvidenceRow(table, row, article_id, quote) for each table with an ``x-evidence``

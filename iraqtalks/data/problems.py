@@ -153,6 +153,22 @@ class UnknownTableError(LookupError):
     """A table name that datapackage.json does not declare."""
 
 
+class UnknownKeyError(KeyError, ValueError):
+    """A key or a column that a table does not have; the message says so in a sentence and suggests the closest.
+
+    A KeyError (what a lookup raises) and a ValueError (a wrong argument), shown without KeyError's quotes.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def did_you_mean(word: object, options: Iterable[object]) -> str:
+    """' Did you mean 'x'?' for the option closest to `word`, or '' when none is close."""
+    hint = _closest(str(word), [str(o) for o in options])
+    return f" Did you mean {hint!r}?" if hint else ""
+
+
 def _closest(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
     options = list(options)
     lowered = {o.lower(): o for o in options}

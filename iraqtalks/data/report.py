@@ -52,7 +52,7 @@ class CheckReport:
         return str(self)
 
 
-def check_data(data_dir: str | Path | None = None) -> CheckReport:
+def check_data(*, data_dir: str | Path | None = None) -> CheckReport:
     """Check a whole data folder: the seeds' checksums and every table (see ``validate``).
 
     Returns a CheckReport; print it (or just show it in a notebook) for the readable report.
@@ -95,8 +95,8 @@ def check_data(data_dir: str | Path | None = None) -> CheckReport:
     return CheckReport(folder, problems, tables=len(pkg["resources"]), rows=rows, quotes=quotes, command=command)
 
 
-def check_data_cli(data_dir: str | Path | None = None) -> int:
+def check_data_cli(*, data_dir: str | Path | None = None) -> int:
     """`python -m iraqtalks check-data [DIR]`: print the report; exit status 0 if valid, else 1."""
-    report = check_data(data_dir)
+    report = check_data(data_dir=data_dir)
     print(report)
     return 0 if report.ok else 1

@@ -82,6 +82,7 @@ import pandas as pd
 from ..data.advice import date_advice
 from ..data.descriptor import read_package
 from ..data.problems import DataError, Problem
+from ..text.labels import MONTHS_EN
 
 __all__ = ["REQUIRED", "OPTIONAL", "PRECISION", "from_acled", "acled_timeline"]
 
@@ -94,9 +95,7 @@ PRECISION = {"1": "day", "2": "range", "3": "month"}
 #: Days either side of event_date for time_precision 2 (ACLED codes the middle of the week).
 WEEK_HALF = 3
 
-_MONTHS = {m.lower(): i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"], start=1)}
+_MONTHS = {m.lower(): i for i, m in enumerate(MONTHS_EN, start=1)}
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 _NAMED_DATE = re.compile(r"(\d{1,2})[ \-]([A-Za-z]+)\.?[ \-,]+(\d{4})")

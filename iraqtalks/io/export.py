@@ -50,11 +50,12 @@ The capstone brief has its own Markdown export: :meth:`iraqtalks.analysis.brief.
 from __future__ import annotations
 
 import csv
-import html
 import re
 from pathlib import Path
 
 import pandas as pd
+
+from ..text.labels import escape_html as _e
 
 __all__ = ["TIMELINEJS_COLUMNS", "FORMULA_STARTS", "spreadsheet_safe", "write_safe_csv", "to_timelinejs"]
 
@@ -112,10 +113,6 @@ def write_safe_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     safe.columns = [spreadsheet_safe(c) for c in frame.columns]
     safe.to_csv(target, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_ALL)
     return target
-
-
-def _e(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def _dates(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> dict[str, str]:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+from .labels import MONTHS_EN
 
 #: Number words the articles use for small counts ('ba binh sĩ' = three soldiers).
 NUMBER_WORDS: dict[str, int] = {
@@ -20,7 +19,9 @@ NUMBER_WORDS: dict[str, int] = {
 VAGUE_WORDS = frozenset({"hàng", "vài", "nhiều", "hầu hết", "một số"})
 #: Words that mean none at all: 'không có cuộc tấn công nào' (no attack) is zero.
 ZERO_WORDS = frozenset({"không"})
-_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")   # 2.500   1.234,5
+#: The one rule for a number grouped the Vietnamese way: dots group thousands in threes, a comma marks decimals
+#: (2.500 = 2500, 1.234,5 = 1234.5); the first group has no leading zero. The checks and the grading use it too.
+VI_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?")
 _PLAIN = re.compile(r"\d+(?:,\d+)?")                      # 900     2,5
 
 
@@ -46,7 +47,7 @@ def parse_vn_number(text: str) -> float | None:
     if not isinstance(text, str):
         raise TypeError(f"parse_vn_number() takes the number as written (a str), not {type(text).__name__}")
     t = text.strip()
-    if _GROUPED.fullmatch(t) or _PLAIN.fullmatch(t):
+    if VI_THOUSANDS.fullmatch(t) or _PLAIN.fullmatch(t):
         return float(t.replace(".", "").replace(",", "."))
     words = t.casefold().split()
     if words and (words[0] in VAGUE_WORDS or " ".join(words[:2]) in VAGUE_WORDS):
@@ -58,7 +59,7 @@ def parse_vn_number(text: str) -> float | None:
     if re.fullmatch(r"\d{1,2}[./]\d{1,2}", t):
         d, m = re.split(r"[./]", t)
         raise ValueError(f"{t!r} is not a Vietnamese number: a dot groups thousands in threes (2.500 = 2500). "
-                         f"{t!r} looks like a day.month date ({int(d)} {_MONTHS[int(m) - 1] if 1 <= int(m) <= 12 else '?'}).")
+                         f"{t!r} looks like a day.month date ({int(d)} {MONTHS_EN[int(m) - 1] if 1 <= int(m) <= 12 else '?'}).")
     raise ValueError(f"{t!r} is not a number the kit can read: expected digits written the Vietnamese way "
                      f"(2.500, 900, 2,5), a number word ({', '.join(NUMBER_WORDS)}), a vague amount "
                      f"({', '.join(sorted(VAGUE_WORDS))} ...) or 'không' (none)")

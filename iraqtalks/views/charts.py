@@ -38,7 +38,7 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
     ids = as_list(measure_ids)
     if not ids:
         raise ValueError("measure_chart: name at least one measure_id")
-    num = numbers_table(data_dir, tables)
+    num = numbers_table(data_dir=data_dir, tables=tables)
     known_keys(ids, num["measure_id"], "measure_id(s)")
     labels = dict(labels or {})
     rows = []  # (label, value, qualifier, figure) ; headings have value None and qualifier ''
