@@ -48,7 +48,7 @@ def test_frictionless_and_the_kit_agree_on_a_broken_copy(full_copy):
 def test_data_readme_is_generated_from_the_datapackage():
     committed = (DATA_DIR / "README.md").read_bytes().decode("utf-8")
     assert committed == datadict.render(), (
-        "data/README.md is out of date: run python -c \"from iraqtalks import datadict; datadict.write()\"")
+        "data/README.md is out of date: run python -c \"from iraqtalks.data import datadict; datadict.write()\"")
 
 
 def test_data_readme_documents_every_table_and_column():
@@ -72,7 +72,7 @@ def test_type_labels():
 
 def test_write_on_a_copy(data_copy):
     (data_copy / "README.md").unlink()
-    path = datadict.write(data_copy)
+    path = datadict.write(data_dir=data_copy)
     assert path == data_copy / "README.md"
     assert path.read_bytes() == datadict.render(data_dir=data_copy).encode("utf-8")
     assert b"\r" not in path.read_bytes()

@@ -118,7 +118,7 @@ def test_every_answer_cell_is_blank(edition, solved):
 
 
 def test_no_accepted_answer_in_plain_text(edition, solved):
-    keys = json.loads((edition / "iraqtalks" / "answer_keys.json").read_text(encoding="utf-8"))["questions"]
+    keys = json.loads((edition / "iraqtalks" / "teaching" / "answer_keys.json").read_text(encoding="utf-8"))["questions"]
     everything = "\n".join(_texts(edition).values())
     for qid, (q, value) in solved["answers"].items():
         entry = keys[qid]

@@ -1,6 +1,6 @@
 """The data dictionary, data/README.md, generated from data/datapackage.json (never edited by hand).
 
-    python -c "from iraqtalks import datadict; datadict.write()"
+    python -c "from iraqtalks.data import datadict; datadict.write()"
 
 `python -m iraqtalks build` also rewrites it. A test checks that the committed file equals render().
 """
