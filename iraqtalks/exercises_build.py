@@ -12,7 +12,8 @@ The solution notebooks, exercises/solutions/NN-slug.ipynb, are the source. Each 
 5. a raw cell starting with ``# ANSWER KEY``: a Python dict literal with ``qid``, ``kind`` (number,
    choice, ids, frame, text, reflect), ``why`` (shown when correct), ``hints`` (two or three, in
    order; none for a reflection), ``pointer`` (where the lesson explains it) and, by kind, ``decimals`` (number),
-   ``keypoints`` (text: a list of ``{"label": ..., "any": [alternatives]}``), ``checklist`` and
+   ``keypoints`` (text: a list of ``{"label": ..., "any": [alternatives]}``, optionally with ``near``,
+   ``polarity`` and ``window``; dates as ISO dates: see iraqtalks/meaning.py), ``checklist`` and
    ``min_words`` (reflect).
 
 Markdown between ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->`` is for teachers only.

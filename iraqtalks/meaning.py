@@ -112,7 +112,9 @@ def _gap_kind(gap: str, before: str, after_raw: str) -> int:
 
 def read(text: str) -> Reading:
     """Split `text` into words and clauses, and find the dates in it."""
-    text = _NT.sub(" not", unicodedata.normalize("NFC", text))
+    text = re.sub(r"\b(can|won)['’]t\b", lambda m: "cannot" if m[1].lower() == "can" else "will not",
+                  unicodedata.normalize("NFC", text), flags=re.I)
+    text = _NT.sub(" not", text)
     spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     raw = [unicodedata.normalize("NFC", text[a:b].casefold()) for a, b in spans]
     folded = [fold_word(w) for w in raw]
