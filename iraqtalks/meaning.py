@@ -256,8 +256,8 @@ def negated(r: Reading, start: int) -> bool:
         if r.clause[j] != r.clause[start]:
             return False
         w = r.raw[j]
-        if j + 1 < len(r.raw) and (r.folded[j], r.folded[j + 1]) in NEGATOR_PAIRS:
-            return j + 1 < start
+        if j >= 1 and (r.folded[j - 1], r.folded[j]) in NEGATOR_PAIRS and r.clause[j - 1] == r.clause[j]:
+            return True                                    # rather than, instead of, other than
         if w in BREAKERS or r.folded[j] in BREAKERS:
             return False
         if w in NEGATORS:

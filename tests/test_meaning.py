@@ -42,6 +42,8 @@ NEGATION = [
     ("06-q7", "The coalition was not set up in 2014.", False),
     # old: passed; both relations are denied ("did not give", "were not among")
     ("05-q6", "The Iraqi government did not give the figure, and civilians were not among the dead.", False),
+    # old: passed; "rather than" puts the Iraqi government aside
+    ("05-q6", "The US, rather than the Iraqi government, gives the figure; civilians were among the dead.", False),
     # old: rejected ("isn't" split into "isn t", so "not confirmed" was never seen); n't is read as not
     ("08-q6", "The Pentagon credit isn't confirmed; the figure matches the armed groups' own claim.", True),
     # old: rejected ("can't" → "can t"); "cannot be confirmed" said with an apostrophe
