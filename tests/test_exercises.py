@@ -420,7 +420,8 @@ def test_student_notebook_shape(slug):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].source.startswith(build.SETUP_MARK)
     assert "from iraqtalks import load, cite" in code[0].source
-    assert "from iraqtalks import check" in code[0].source
+    assert re.search(r"^from iraqtalks import .*\bcheck\b", code[0].source, re.M)   # the learner surface
+    assert not any("from iraqtalks." in c.source for c in code)
     assert all(len(c.source.splitlines()) <= build.MAX_CODE_LINES for c in code)
     assert nb.cells[-1].cell_type == "markdown" and nb.cells[-1].source.startswith("## Summary")
     # no solution line survives
@@ -488,3 +489,33 @@ def test_nan_and_missing_values_are_not_numbers():
     for answer in (float("nan"), np.nan, pd.NA, None, math.inf):
         fb = ex.feedback(qid, answer)
         assert fb.status == "format" and "Not checked yet" in fb.message
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions that disagreed with their lesson or with the data (issue 17)
+
+def test_05_q5_uses_the_lessons_hedged_filter():
+    """A learner who reuses lesson 05's filter for 'hedged' gets "Correct!" (the question once counted vague too)."""
+    lesson = nbformat.read(str(ROOT / "notebooks" / "05-numbers-in-the-news.ipynb"), as_version=4)
+    line = next(ln for c in lesson.cells if c.cell_type == "code" for ln in c.source.splitlines()
+                if ln.startswith("hedged = "))
+    from iraqtalks import load
+    ns = {"numbers": load("numbers")}
+    exec(line, ns)
+    assert ex.feedback("05-q5", len(ns["hedged"])).correct
+    with_vague = int((ns["numbers"]["qualifier"] != "exact").sum())
+    assert with_vague != len(ns["hedged"]) and not ex.feedback("05-q5", with_vague).correct
+
+
+def test_01_q2_why_reads_no_wire_dependence_into_a_photo_credit():
+    """01-q3 teaches that a photo credit is no evidence that an agency supplied the words; 01-q2's why agrees,
+    and its count of articles crediting Reuters for their text matches the attributions table."""
+    from iraqtalks import load
+    att = load("attributions")
+    reuters = att[att["outlet_id"] == "reuters"]
+    words = set(reuters.loc[reuters["form"] != "photo_credit", "article_id"])
+    photo_only = set(reuters["article_id"]) - words
+    assert len(words) == 3 and len(photo_only) == 1
+    why = KEYS["01-q2"]["why"]
+    assert "The three that credit Reuters for their text" in why and "photo credit" in why
+    assert "When most of the articles lean on one wire agency" not in why

@@ -87,8 +87,57 @@ def _number_problem(text: str, row: pd.Series) -> str:
         if not any(re.search(rf"(?<![\d,.]){re.escape(f)}(?![\d,])", low) for f in _number_forms(float(v))):
             problems.append(f"give the figure ({_number_forms(float(v))[0]})")
     words = HEDGES_EN.get(q, ())
-    if words and not any(re.search(rf"\b{re.escape(w)}\b", low) for w in words):
+    if words and not _hedge_kept(low, words, None if pd.isna(v) or q == "vague" else float(v)):
         problems.append(f"keep the hedge '{row['qualifier_as_written'] or q}' (e.g. '{words[0]}')")
+    return "; ".join(problems)
+
+
+_ANY_NUMBER = r"(?:\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\b"
+
+
+def _hedge_kept(low: str, words, value: float | None) -> bool:
+    """Whether the hedge stands on the figure: right before it, or before a figure it shares
+    ('about 2,500 in Iraq and 900 in Syria'). A vague amount only needs its word."""
+    if value is None:
+        return any(re.search(rf"\b{re.escape(w)}\b", low) for w in words)
+    forms = [re.escape(f) for f in _number_forms(value)]
+    figure = re.compile(rf"(?<![\d,.])(?:{'|'.join(forms)})(?![\d,])")
+    for w in words:
+        for m in re.finditer(rf"\b{re.escape(w)}\s+(?={_ANY_NUMBER})", low):
+            after = low[m.end():].split()
+            if figure.search(" ".join(after[:9])):
+                return True
+    return False
+
+
+#: Source-note kinds that record a real difference about a fact (not a spelling or a typo).
+_DIFFERENCE_KINDS = {"disagreement", "error", "self_contradiction", "ambiguity"}
+_DIFFERENCE_WORDS = ("disagree", "differ", "different", "contradict", "conflict", "inconsistent", "unclear",
+                     "not clear", "ambiguous", "error", "mistake", "wrong", "does not fit", "doesn't fit", "whereas",
+                     "while", "but", "however", "either", "unverified", "not confirmed", "vary", "varies")
+_TOPIC_STOP = {"the", "and", "what", "how", "many", "much", "did", "does", "do", "who", "why", "when", "with",
+               "for", "from", "that", "this", "not", "or", "its", "their", "article", "articles", "source", "sources",
+               "say", "says", "said", "one", "two", "all", "at", "in", "on", "of", "to", "a", "an", "is", "are"}
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.casefold()) if len(w) >= 3 and w not in _TOPIC_STOP}
+
+
+def _disagreement_problem(text: str, note: pd.Series, cited_sides: set[str], all_sides: set[str]) -> str:
+    """'' if the claim acknowledges the note's difference: a note of a difference kind, every side cited,
+    and a claim that says there is a difference about the note's fact; else what to fix."""
+    nid, kind = str(note["note_id"]), str(note["kind"])
+    if kind not in _DIFFERENCE_KINDS:
+        return f"{nid} is a {kind.replace('_', ' ')} note, not a disagreement, error or ambiguity about a fact"
+    problems = []
+    if cited_sides != all_sides:
+        problems.append(f"cite every side of {nid} (source_notes=\"{nid}\")")
+    low = text.casefold()
+    if not any(re.search(rf"\b{re.escape(w)}", low) for w in _DIFFERENCE_WORDS):
+        problems.append("say that the sources differ (or what is wrong or unclear), not only what one says")
+    if not _stems(text) & _stems(str(note["title_en"])):
+        problems.append(f"say what the difference is about ({note['title_en']})")
     return "; ".join(problems)
 
 
@@ -305,6 +354,25 @@ class Brief:
             raise LookupError(f"{table} rows carry no evidence quote; cite a table that has an evidence column")
         return [(table, key, row)]
 
+    def _note_fixes(self, c: Claim) -> dict[str, str]:
+        """{note id: what to fix ('' when the claim acknowledges it)} for the source notes claim `c` cites."""
+        from ..data.evidence import lookup
+        cited: dict[str, set[str]] = {}
+        for table, key in c.sources:
+            if table in ("source_notes", "source_note_evidence"):
+                for _t, _k, row in self._rows(table, key):
+                    cited.setdefault(str(row["note_id"]), set()).add(str(row["side"]))
+        if not cited:
+            return {}
+        ev = get_table("source_note_evidence", data_dir=self.data_dir)
+        out = {}
+        for nid, sides in cited.items():
+            note = lookup("source_notes", nid, self.data_dir).copy()
+            note["note_id"] = nid
+            every = set(as_text(ev.loc[as_text(ev["note_id"]) == nid, "side"]))
+            out[nid] = _disagreement_problem(c.text, note, sides, every)
+        return out
+
     def _key_hint(self, table: str, key) -> str:
         pk = primary_key(table, self.data_dir)
         df = get_table(table, data_dir=self.data_dir)
@@ -336,15 +404,18 @@ class Brief:
         results = {"evidence": (check.ok and bool(self.claims),
                                 "no claims yet" if not self.claims else
                                 "" if check.ok else _claims_need(sorted(bad_claims)))}
-        dated = numbered = quoted = noted = 0
-        date_fix, num_fix, att_fix = [], [], []
+        dated = numbered = hedged = quoted = noted = 0
+        date_fix, num_fix, att_fix, note_fix = [], [], [], []
         actors = outlets = None
         for i, c in enumerate(self.claims, 1):
             if i in bad_claims:
                 continue
+            fix = self._note_fixes(c)
+            ok_note = any(p == "" for p in fix.values())
+            noted += ok_note
+            note_fix += [] if ok_note else [f"claim {i}: {p}" for p in fix.values()]
             for table, key in c.sources:
                 if table in ("source_notes", "source_note_evidence"):
-                    noted += 1
                     continue
                 row = self._rows(table, key)[0][2]
                 if table == "events":
@@ -354,6 +425,7 @@ class Brief:
                         date_fix.append(f"claim {i}: {p}")
                 elif table == "numbers":
                     numbered += 1
+                    hedged += str(row["qualifier"]) != "exact"
                     p = _number_problem(c.text, row)
                     if p:
                         num_fix.append(f"claim {i}: {p}")
@@ -366,11 +438,15 @@ class Brief:
                         att_fix.append(f"claim {i}: {p}")
         results["dates"] = (dated > 0 and not date_fix,
                             "no claim cites an events row" if not dated else "; ".join(date_fix))
-        results["numbers"] = (numbered > 0 and not num_fix,
+        if numbered and not hedged and not num_fix:
+            num_fix = ["every figure cited is exact: cite a hedged figure (a numbers row whose qualifier is not "
+                       "exact) and keep its hedge in the claim"]
+        results["numbers"] = (numbered > 0 and hedged > 0 and not num_fix,
                               "no claim cites a numbers row" if not numbered else "; ".join(num_fix))
         results["attribution"] = (quoted > 0 and not att_fix,
                                   "no claim cites a quotes row" if not quoted else "; ".join(att_fix))
-        results["disagreement"] = (noted > 0, "" if noted else "no claim cites source_notes or source_note_evidence")
+        results["disagreement"] = (noted > 0, "" if noted else "; ".join(note_fix) if note_fix else
+                                   "no claim cites source_notes or source_note_evidence")
         return pd.DataFrame([{"item": text, "done": bool(results[k][0]), "detail": results[k][1]}
                              for k, text in self.CHECKLIST])
 

@@ -1,6 +1,6 @@
 """Small helpers the lesson notebooks share, so that every lesson cell stays one or two lines.
 
-    from iraqtalks.lessons import lesson_setup, show_raw, furniture
+    from iraqtalks.teaching.lessons import lesson_setup, show_raw, furniture
     lesson_setup()                  # the kit's look for charts and tables (the setup cell calls it)
     show_raw("a001", 1, 8)          # numbered raw lines, with what the cleaning step did to each
     furniture("a001")               # the page furniture the cleaning step removed, and why
@@ -68,7 +68,7 @@ def lesson_setup() -> None:
     * In a Jupyter kernel, selects matplotlib's inline backend (as ``%matplotlib inline`` does), so
       figures appear even when the environment asks for another backend (``./kit test`` exports
       ``MPLBACKEND=Agg``).  Outside Jupyter nothing changes.
-    * Applies :func:`iraqtalks.plotting.setup` (DejaVu Sans for Vietnamese diacritics, Okabe–Ito colours).
+    * Applies :func:`iraqtalks.views.plotting.setup` (DejaVu Sans for Vietnamese diacritics, Okabe–Ito colours).
     * Lets pandas show whole cells, so a Vietnamese quote and its translation are never cut off.
     * In a kernel, moves the objects the imports created out of reach of the garbage collector
       (:func:`gc.freeze`), so later collections are quick.
@@ -579,7 +579,7 @@ def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", data_
     a bar from ``lag_min`` to ``lag_max`` where it is not; a dashed line marks 0 (reported the day
     it happened), and marks left of it are reports that came *before* the event.  Only events that
     started on or after `since` are drawn (older background events would squeeze the rest).
-    Returns a :class:`iraqtalks.plotting.KitFigure`, which shows itself in a notebook.
+    Returns a :class:`iraqtalks.views.plotting.KitFigure`, which shows itself in a notebook.
     """
     import numpy as np
 

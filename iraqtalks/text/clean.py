@@ -369,7 +369,7 @@ def clean_article(article_id: str, raw: str) -> tuple[str, list[dict]]:
     if missing:
         raise CleaningError(
             f"{article_id}: cleaning rule(s) {', '.join(missing)} matched no line of the seed. "
-            "The seed or the rules in iraqtalks/clean.py (ARTICLE_RULES) have changed; make them agree."
+            "The seed or the rules in iraqtalks/text/clean.py (ARTICLE_RULES) have changed; make them agree."
         )
 
     rows = []
@@ -417,7 +417,7 @@ def _paragraph_kinds(article_id: str, paragraphs: list[str], headline: str, wher
         hits = [k for k, p in enumerate(paragraphs) if p == text]
         if len(hits) != 1:
             raise CleaningError(
-                f"{article_id}: subheading {text!r} (SUBHEADINGS in iraqtalks/clean.py) is expected once "
+                f"{article_id}: subheading {text!r} (SUBHEADINGS in iraqtalks/text/clean.py) is expected once "
                 f"as a whole line of the clean text, found {len(hits)} times"
             )
         kinds[hits[0]] = "subheading"

@@ -163,7 +163,7 @@ _STYLE = ("<style>.iraqtalks-table{border-collapse:collapse;margin:0.3em 0 0.6em
 
 
 def _load(name: str, data_dir=None) -> pd.DataFrame:
-    """One table of the kit, typed, via the kit's loader (iraqtalks.schema.load)."""
+    """One table of the kit, typed, via the kit's loader (iraqtalks.data.loader.load)."""
     return _schema_load(name, data_dir)
 
 
