@@ -327,7 +327,8 @@ def worksheets(root: Path | None = None, the_cards: list[Card] | None = None) ->
         t3.append(Task(
             f"Card {aid}, sentence {label}. Who does the article say did it ({who})? Does it state that as a fact, "
             "report it from a source, or report it as an accusation?",
-            f"{BASIS_WORDS[e['actor1_basis']].capitalize()}.{extra}",
+            f"{BASIS_WORDS[e['actor1_basis']].capitalize()}.{extra} The event ({_event_date_words(e)}): "
+            f"{e['summary_en']}",
             [f"(events: {event_id})"]))
 
     # 4. Counting
