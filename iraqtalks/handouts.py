@@ -14,8 +14,10 @@ DIR (new or empty, outside the kit) gets:
 * ``worksheets.pdf``: four one-page worksheets answerable from the cards alone (reading dates, who said what,
   accusation or fact, counting).
 * ``worksheet-answers.pdf``: the teacher's answers to the worksheets, each citing the data row it comes from.
-* ``answers/``: the one-page answer sheets of the exercise sets (iraqtalks.answer_sheets), when the kit has
-  its solutions (the teacher's copy).
+* ``answers/``: the one-page answer sheets of the exercise sets (iraqtalks.answer_sheets).
+
+The two answer files are written only from the teacher's copy of the kit (the one with ``exercises/solutions/``);
+the student edition prints the cards and the worksheets alone.
 
 The PDFs are printed from generated HTML by headless Chromium (Debian's /usr/bin/chromium, through
 Playwright), A4, in DejaVu Sans, which has every precomposed Vietnamese letter (ố, ầ, ễ ...). No LaTeX.
@@ -453,12 +455,14 @@ def worksheets_html(sheets: list[Worksheet], answers: bool) -> tuple[str, int]:
     return _doc("Worksheets" + (" · answers" if answers else ""), "".join(parts)), len(sheets)
 
 
-def plan(root: Path | None = None) -> dict[str, tuple[str, int]]:
-    """file name -> (HTML, the number of pages its content implies)."""
+def plan(root: Path | None = None, answers: bool = True) -> dict[str, tuple[str, int]]:
+    """file name -> (HTML, the number of pages its content implies); the worksheet answers only if `answers`."""
     the_cards = cards(root)
     sheets = worksheets(root, the_cards)
-    return {"cards.pdf": cards_html(the_cards), "worksheets.pdf": worksheets_html(sheets, answers=False),
-            "worksheet-answers.pdf": worksheets_html(sheets, answers=True)}
+    out = {"cards.pdf": cards_html(the_cards), "worksheets.pdf": worksheets_html(sheets, answers=False)}
+    if answers:
+        out["worksheet-answers.pdf"] = worksheets_html(sheets, answers=True)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -526,15 +530,16 @@ def write_handouts(dest: str | Path, root: Path | None = None) -> dict[Path, int
     target = check_target(dest)
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         raise HandoutError(f"{CHROMIUM} is missing, and the handouts are printed with it; {INSTALL_HINT}")
-    planned = plan(root)
+    from . import exercises_build as build
+    teacher = build.SOLUTIONS_DIR.is_dir()   # the student edition has no solutions: no answers either
+    planned = plan(root, answers=teacher)
     target.mkdir(parents=True, exist_ok=True)
     jobs = {target / name: v for name, v in planned.items()}
     for path, (text, _) in jobs.items():
         path.with_suffix(".html").write_text(text, encoding="utf-8")
     print_pdfs(jobs)
     result = {path: expected for path, (_, expected) in jobs.items()}
-    from . import exercises_build as build
-    if build.SOLUTIONS_DIR.is_dir():
+    if teacher:
         from .answer_sheets import write_answer_sheets
         for p in write_answer_sheets(target / "answers", root):
             if p.suffix == ".pdf":
@@ -559,7 +564,7 @@ def main(dest: str | None) -> int:
     for path, n in written.items():
         print(f"handouts: {path.relative_to(target)}: {n} page{'s' if n != 1 else ''}")
     if not any(p.parent.name == "answers" for p in written):
-        print("handouts: this copy of the kit has no exercises/solutions/ (the student edition): no exercise "
-              "answer sheets")
+        print("handouts: this copy of the kit has no exercises/solutions/ (the student edition): no answers "
+              "were written (neither the worksheets' nor the exercises')")
     print(f"handouts: wrote {len(written)} PDFs to {target}")
     return 0

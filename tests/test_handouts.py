@@ -211,3 +211,17 @@ def test_kit_knows_the_command():
         sys.path.pop(0)
     assert "handouts" in kit.COMMANDS and "handouts DIR" in kit.usage()
     assert os.path.isfile(ROOT / "iraqtalks" / "handouts.py")
+
+
+def test_the_student_edition_prints_no_answers(tmp_path, monkeypatch):
+    need_chromium()
+    monkeypatch.setattr(build, "SOLUTIONS_DIR", tmp_path / "no-solutions")
+    written = h.write_handouts(tmp_path / "out")
+    assert sorted(p.name for p in written) == ["cards.pdf", "worksheets.pdf"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cards.html", "cards.pdf", "worksheets.html",
+                                                                     "worksheets.pdf"]
+
+
+def test_the_student_edition_leaves_out_the_teachers_handout_tests():
+    from iraqtalks import release
+    assert "tests/test_handouts.py" in release.LEAVE_OUT and "tests/test_teacher_pages.py" in release.LEAVE_OUT
