@@ -488,10 +488,16 @@ def print_pdfs(pages: dict[Path, tuple[str, int]]) -> None:
     except ImportError:
         raise HandoutError("Playwright is not installed in this Python; run `./kit handouts DIR` (it installs the "
                            "kit's test tools, Playwright among them) or `pip install playwright`") from None
+    from playwright.sync_api import Error as PlaywrightError
+
     from .answer_sheets import CHROMIUM_ARGS
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise HandoutError(f"{CHROMIUM} could not be started ({first}); {INSTALL_HINT}") from None
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:"))
@@ -533,17 +539,27 @@ def write_handouts(dest: str | Path, root: Path | None = None) -> dict[Path, int
     from . import exercises_build as build
     teacher = build.SOLUTIONS_DIR.is_dir()   # the student edition has no solutions: no answers either
     planned = plan(root, answers=teacher)
+    existed = target.exists()
     target.mkdir(parents=True, exist_ok=True)
-    jobs = {target / name: v for name, v in planned.items()}
-    for path, (text, _) in jobs.items():
-        path.with_suffix(".html").write_text(text, encoding="utf-8")
-    print_pdfs(jobs)
-    result = {path: expected for path, (_, expected) in jobs.items()}
-    if teacher:
-        from .answer_sheets import write_answer_sheets
-        for p in write_answer_sheets(target / "answers", root):
-            if p.suffix == ".pdf":
-                result[p] = pdf_pages(p)
+    try:
+        jobs = {target / name: v for name, v in planned.items()}
+        for path, (text, _) in jobs.items():
+            path.with_suffix(".html").write_text(text, encoding="utf-8")
+        print_pdfs(jobs)
+        result = {path: expected for path, (_, expected) in jobs.items()}
+        if teacher:
+            from .answer_sheets import write_answer_sheets
+            for p in write_answer_sheets(target / "answers", root):
+                if p.suffix == ".pdf":
+                    result[p] = pdf_pages(p)
+    except BaseException:
+        # The folder was new or empty: everything in it is this build's. Leave no half-built handouts behind.
+        if existed:
+            for child in target.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        else:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
     return result
 
 

@@ -201,6 +201,23 @@ def test_an_overflowing_page_stops_the_build(tmp_path, monkeypatch):
     monkeypatch.setattr(h, "LINES_PER_PAGE", 400)   # cards laid out for pages far taller than A4
     with pytest.raises(h.HandoutError, match="printed on .* pages, but its content was laid out for"):
         h.write_handouts(tmp_path / "out")
+    assert not (tmp_path / "out").exists(), "a failed build must leave no half-built handouts"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(h.HandoutError):
+        h.write_handouts(tmp_path / "empty")
+    assert (tmp_path / "empty").is_dir() and not any((tmp_path / "empty").iterdir())
+
+
+def test_a_chromium_that_will_not_start_is_named(tmp_path, monkeypatch, capsys):
+    need_chromium()
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(h, "CHROMIUM", fake)
+    assert h.main(str(tmp_path / "out")) == 1
+    err = capsys.readouterr().err
+    assert "could not be started" in err and "apt-get install chromium" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_kit_knows_the_command():
