@@ -232,8 +232,13 @@ DATE_ITEMS = (("e2024-01-27-first-round", "a001"), ("e2024-01-28-jordan-attack",
               ("e2024-02-08-rasool", "a002"), ("e2024-02-11-talks-resume", "a004"),
               ("e2023-10-gaza-war", "a002"), ("e2024-01-30-kh-pause", "a004"))
 QUOTE_ITEMS = ("q04", "q08", "q13", "q20", "q28", "q30")
-BASIS_ITEMS = ("e2024-01-27-first-round", "e2024-01-28-jordan-attack", "e2024-01-29-qaani-meeting",
-               "e2024-01-30-kh-pause", "e2024-02-07-kh-commander")
+# (the event report whose sentence the learner reads, its article, the event whose actor1_basis answers the task):
+# the accusation about the attack in Jordan is read in a004's sentence about the US's accusation.
+BASIS_ITEMS = (("e2024-01-27-first-round", "a001", "e2024-01-27-first-round"),
+               ("e2024-01-us-blames-groups", "a004", "e2024-01-28-jordan-attack"),
+               ("e2024-01-29-qaani-meeting", "a004", "e2024-01-29-qaani-meeting"),
+               ("e2024-01-30-kh-pause", "a004", "e2024-01-30-kh-pause"),
+               ("e2024-02-07-kh-commander", "a002", "e2024-02-07-kh-commander"))
 BASIS_WORDS = {"stated": "stated as a fact: the article itself says who did it",
                "reported": "reported: the article says who did it, but passes it on from a source",
                "accused": "an accusation: someone blames an actor; the article does not say it as a fact"}
@@ -320,18 +325,17 @@ def worksheets(root: Path | None = None, the_cards: list[Card] | None = None) ->
 
     # 3. Accusation or fact
     t3 = []
-    for event_id in BASIS_ITEMS:
+    for read_id, aid, event_id in BASIS_ITEMS:
         e = events[event_id]
-        aid = e["article_id"]
-        label = cs[aid].labels[("event_reports", event_id)]
+        label = cs[aid].labels[("event_reports", read_id)]
         who = actors[e["actor1_id"]]["name_en"]
         extra = f" The accuser: {actors[e['accuser_id']]['name_en']}." if e["accuser_id"] else ""
         t3.append(Task(
-            f"Card {aid}, sentence {label}. Who does the article say did it ({who})? Does it state that as a fact, "
-            "report it from a source, or report it as an accusation?",
-            f"{BASIS_WORDS[e['actor1_basis']].capitalize()}.{extra} The event ({_event_date_words(e)}): "
-            f"{e['summary_en']}",
-            [f"(events: {event_id})"]))
+            f"Card {aid}, sentence {label}. What happened, and who does the sentence say did it? Does the article "
+            "state who did it as a fact, pass it on from a source, or report it as an accusation?",
+            f"{BASIS_WORDS[e['actor1_basis']].capitalize()}. Who: {who}.{extra} The event "
+            f"({_event_date_words(e)}): {e['summary_en']} The sentence: \"{reports[(read_id, aid)]['evidence_en']}\"",
+            list(dict.fromkeys([f"(event_reports: {read_id} / {aid})", f"(events: {event_id})"]))))
 
     # 4. Counting
     t4 = []

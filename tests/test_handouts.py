@@ -158,8 +158,22 @@ def test_worksheet_answers_agree_with_the_data():
     assert counting[0].answer == f"{len(jordan)}: {', '.join(jordan)}."
     basis = {r["event_id"]: r["actor1_basis"] for r in rows("events")}
     assert basis["e2024-01-28-jordan-attack"] == "accused"
-    assert any("accusation" in t.answer and "e2024-01-28-jordan-attack" in t.cites[0]
+    assert any("accusation" in t.answer and "(events: e2024-01-28-jordan-attack)" in t.cites
                for t in sheets["Accusation or fact?"].tasks)
+    # Each sentence a worksheet points to shows what the task asks about: the agency a quote came through, and
+    # the accusation (the US "cáo buộc", accused) for the attack in Jordan.
+    cards = {c.article_id: c for c in h.cards()}
+    outlets = {r["outlet_id"]: r["name_vi"] for r in rows("outlets")}
+    quotes = {r["quote_id"]: r for r in rows("quotes")}
+    for qid in h.QUOTE_ITEMS:
+        q = quotes[qid]
+        card = cards[q["article_id"]]
+        shown = next(s for s in card.sentences if card.labels[("quotes", qid)] in s.labels)
+        if q["via_outlet_id"]:
+            assert outlets[q["via_outlet_id"]] in shown.vi, qid
+    read_id, aid, _ = next(item for item in h.BASIS_ITEMS if item[2] == "e2024-01-28-jordan-attack")
+    shown = next(s for s in cards[aid].sentences if cards[aid].labels[("event_reports", read_id)] in s.labels)
+    assert "cáo buộc" in shown.vi
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
