@@ -231,7 +231,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 DATE_ITEMS = (("e2024-01-27-first-round", "a001"), ("e2024-01-28-jordan-attack", "a002"),
               ("e2024-02-08-rasool", "a002"), ("e2024-02-11-talks-resume", "a004"),
               ("e2023-10-gaza-war", "a002"), ("e2024-01-30-kh-pause", "a004"))
-QUOTE_ITEMS = ("q04", "q08", "q13", "q20", "q28", "q30")
+QUOTE_ITEMS = ("q04", "q08", "q13", "q21", "q28", "q30")
 # (the event report whose sentence the learner reads, its article, the event whose actor1_basis answers the task):
 # the accusation about the attack in Jordan is read in a004's sentence about the US's accusation.
 BASIS_ITEMS = (("e2024-01-27-first-round", "a001", "e2024-01-27-first-round"),
@@ -314,7 +314,8 @@ def worksheets(root: Path | None = None, the_cards: list[Card] | None = None) ->
         q = quotes[qid]
         sp = actors[q["speaker_id"]]
         label = cs[q["article_id"]].labels[("quotes", qid)]
-        via = outlets[q["via_outlet_id"]]["name"] if q["via_outlet_id"] else "no agency named for this quote"
+        via = (f"the article credits {outlets[q['via_outlet_id']]['name']}" if q["via_outlet_id"]
+               else "the article names no agency for these words")
         named = "unnamed (anonymous) source" if sp["kind"] == "anonymous_source" else "named"
         t2.append(Task(
             f"Card {q['article_id']}, sentence {label}. Who is speaking? Is the speaker named or unnamed? "
