@@ -120,7 +120,8 @@ def test_cards_hold_every_row_of_their_article_with_the_datas_english():
         for s in c.sentences:
             assert s.en in english[s.vi], f"{c.article_id}: {s.en!r} is not the data's English for this sentence"
             for table, key in s.rows:   # a row shown inside a longer sentence really is part of it
-                ev = next(r["evidence"] for r in rows(table) if r[keys[table]] == key and r["article_id"] == c.article_id)
+                ev = next(r["evidence"] for r in rows(table)
+                          if r[keys[table]] == key and r["article_id"] == c.article_id)
                 assert ev in s.vi
 
 

@@ -93,7 +93,8 @@ def check_answers(guide: str, answers: str) -> list[str]:
             continue
         quoted, answer = given[key]
         if norm(quoted) != norm(prompt):
-            problems.append(f"answer {key} quotes {quoted[:60]!r}..., but the guide's prompt {key} is {prompt[:60]!r}...")
+            problems.append(f"answer {key} quotes {quoted[:60]!r}..., but the guide's prompt {key} is "
+                            f"{prompt[:60]!r}...")
         if not find_citations(answer):
             problems.append(f"answer {key} cites no data row")
         if len(answer.split()) < 25:
@@ -181,7 +182,8 @@ def check_excerpts(text: str) -> list[str]:
         if norm(vi) != norm(row["evidence"]):
             problems.append(f"excerpt ({table}: {key}): the Vietnamese is not the row's evidence {row['evidence']!r}")
         if norm(en) != norm(row["evidence_en"]):
-            problems.append(f"excerpt ({table}: {key}): the English is not the row's evidence_en {row['evidence_en']!r}")
+            problems.append(f"excerpt ({table}: {key}): the English is not the row's evidence_en "
+                            f"{row['evidence_en']!r}")
     if not found:
         problems.append("no excerpts found")
     return problems
@@ -273,7 +275,8 @@ def test_checkers_catch_broken_pages():
     assert check_plans(plan.replace("03-q1", "03-q99"), ["03"])                 # no such question
     assert check_plans(plan, ["03", "04"])                                       # a lesson without a plan
 
-    good_excerpt = "> *Mỹ hiện có 2.500 quân ở Iraq* — The US currently has 2,500 troops in Iraq (numbers: n02)\n"
+    good_excerpt = ("> *Mỹ hiện có 2.500 quân ở Iraq* — The US currently has 2,500 troops in Iraq "
+                    "(numbers: n02)\n")
     assert check_excerpts(good_excerpt) == []
     assert check_excerpts(good_excerpt.replace("2,500 troops", "2.5 thousand troops"))   # not the data's English
     assert check_excerpts(good_excerpt.replace("hiện có", "có"))                         # not the seed's words
