@@ -5,7 +5,7 @@
     python kit.py test    set up (first time only, with the test tools) and run the whole test suite
 
 Other commands: build | check-data [DIR] | nav | exercises | release DIR | answers DIR | site DIR |
-grading nbgrader DIR | bench | setup [--test] | lock
+grading nbgrader DIR | handouts DIR | bench | setup [--test] | lock
 
 On Linux and macOS `./kit lab` is the same as `python3 kit.py lab`; on Windows run `py kit.py lab`.
 Needs only Python 3.10 or newer: this file uses the standard library alone.
@@ -40,7 +40,7 @@ BIN = "Scripts" if WINDOWS else "bin"
 EXE = ".exe" if WINDOWS else ""
 FIRST_LESSON = "notebooks/00-start-here.ipynb"
 COMMANDS = ("lab", "test", "setup", "build", "check-data", "nav", "exercises", "release", "answers", "site",
-            "grading", "bench", "lock", "help")
+            "grading", "handouts", "bench", "lock", "help")
 LOCK_INPUTS = ("pyproject.toml", "uv.lock")
 
 
@@ -313,8 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "bench":
         setup(test=True)
         return _run([venv_python(), "benchmarks/run.py", *args], cwd=HERE)
-    # The answer sheets are printed with Playwright, and grading uses nbgrader: both come with the test tools.
-    setup(test=cmd in ("answers", "grading"))
+    # The answer sheets and handouts are printed with Playwright, and grading uses nbgrader: all come with the
+    # test tools.
+    setup(test=cmd in ("answers", "grading", "handouts"))
     return _run([venv_python(), "-m", "iraqtalks", cmd, *args], cwd=HERE)
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Command line: python -m iraqtalks {build, check-data [DIR], nav, exercises, release DIR, answers DIR, site DIR,
-grading TOOL DIR}."""
+grading TOOL DIR, handouts DIR}."""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("dir", nargs="?", default=None, help="folder for the site (new, empty, or an earlier site)")
     s.add_argument("--vendor", action="store_true",
                    help="maintainers: re-fetch the pinned widget renderer with npm into iraqtalks/authoring/site_assets/")
+    h = sub.add_parser("handouts", help="print the classroom handouts (article cards, worksheets, answer sheets) as "
+                       "PDFs into DIR")
+    h.add_argument("dir", nargs="?", default=None, help="a new or empty folder outside the kit")
     g = sub.add_parser("grading", help="export the exercise sets to a grading tool (nbgrader) in a course folder",
                        add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)
@@ -50,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "site":
         from .authoring.site import main as site_main
         return site_main(args.dir, vendor=args.vendor)
+    if args.cmd == "handouts":
+        from .authoring.handouts import main as handouts_main
+        return handouts_main(args.dir)
     if args.cmd == "grading":
         from .authoring.grading import main as grading_main
         return grading_main(args.rest)

@@ -36,6 +36,8 @@ LEAVE_OUT = (
     "tests/test_teacher_materials.py",  # checks the teacher guide
     "tests/test_release.py",  # builds a student edition from the full kit
     "tests/test_answer_sheets.py",  # builds the teacher's answer sheets from the solutions
+    "tests/test_handouts.py",  # prints the teacher's handouts, answers included
+    "tests/test_teacher_pages.py",  # checks the teacher pages beside the guide
     "tests/test_grading.py",  # exports the solutions to nbgrader
     "tests/test_hub.py",  # the teacher's side of a JupyterHub class (its students answer correctly)
     "tests/hub",
