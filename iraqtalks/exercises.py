@@ -90,6 +90,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KEYS_PATH = Path(__file__).with_name("answer_keys.json")
+LESSON_KEYS_NAME = "lesson_keys.json"
 KINDS = ("number", "choice", "ids", "frame", "text", "reflect")
 
 MAX_TEXT_CHARS = 5000      # longer texts (an answer, an id, a cell) get a note instead of a check
@@ -495,6 +496,9 @@ def load_keys(path: Path | None = None) -> dict:
         return _keys_cache
     data = json.loads(Path(path or KEYS_PATH).read_text(encoding="utf-8"))
     keys = data["questions"]
+    lesson_keys = Path(path or KEYS_PATH).with_name(LESSON_KEYS_NAME)
+    if lesson_keys.is_file():  # the lessons' own checks (L03-c1 ...), built by exercises_build
+        keys = {**keys, **json.loads(lesson_keys.read_text(encoding="utf-8"))["checks"]}
     if path is None:
         _keys_cache = keys
     return keys
