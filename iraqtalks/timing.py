@@ -136,3 +136,40 @@ def guide_markdown(root: Path | None = None) -> str:
     lines += ["", f"In all: {total_t} minutes of teaching and {total_e} of exercises by the rule, "
                   f"{total_t + total_e} minutes, about {round((total_t + total_e) / 60)} class hours of 60 minutes."]
     return "\n".join(lines)
+
+
+CHECK_EVERY = 15  # minutes: the longest stretch of a lesson, by the rule, without an in-lesson check
+
+
+def cell_minutes(cell) -> float:
+    """A cell's share of the teaching estimate (unrounded)."""
+    if cell.cell_type == "markdown":
+        return 0.0 if _is_nav(cell) else words(cell.source) / WORDS_PER_MINUTE
+    if cell.cell_type != "code":
+        return 0.0
+    from .exercises_build import LESSON_CHECK_RE
+    if LESSON_CHECK_RE.fullmatch(cell.source.strip()):
+        return PER_CHECK
+    if _ANSWER_CELL.match(cell.source):
+        return 0.0
+    return PER_CODE_CELL + _output_lines(cell) / OUTPUT_LINES_PER_MINUTE
+
+
+def stretches(lesson_path: Path) -> list[tuple[str, float]]:
+    """The lesson cut at its checks: (id of the cell that ends the stretch, minutes since the last check).
+
+    The last stretch ends at the key points (the closing summary is not teaching new material) and is
+    labelled 'end'."""
+    from .exercises_build import LESSON_CHECK_RE
+    nb = nbformat.read(str(lesson_path), as_version=4)
+    out, run = [], 0.0
+    for c in nb.cells:
+        if c.cell_type == "markdown" and c.source.lstrip().startswith("## Key points"):
+            break
+        if c.cell_type == "code" and LESSON_CHECK_RE.fullmatch(c.source.strip()):
+            out.append((c.id, run))
+            run = 0.0
+            continue
+        run += cell_minutes(c)
+    out.append(("end", run))
+    return out
