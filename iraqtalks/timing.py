@@ -173,3 +173,21 @@ def stretches(lesson_path: Path) -> list[tuple[str, float]]:
         run += cell_minutes(c)
     out.append(("end", run))
     return out
+
+
+PART_MARK = re.compile(r"^>\s*\*\*Part (\d+) of (\d+)\*\*")
+
+
+def parts(lesson_path: Path) -> list[float]:
+    """Minutes (by the rule, unrounded) of each part of a lesson, split at its '> **Part N of M**' cells.
+
+    A lesson estimated above :data:`CLASS_PERIOD` minutes of teaching is marked in parts, each short
+    enough for one class period, instead of being split into two notebooks (which would renumber
+    every lesson, exercise and check id)."""
+    nb = nbformat.read(str(lesson_path), as_version=4)
+    out = [0.0]
+    for c in nb.cells:
+        if c.cell_type == "markdown" and PART_MARK.match(c.source.lstrip()) and int(PART_MARK.match(c.source.lstrip())[1]) > 1:
+            out.append(0.0)
+        out[-1] += cell_minutes(c)
+    return out

@@ -120,4 +120,45 @@ def test_time_rule_counts_what_it_says():
                         code_questions=2, exercise_words=240)
     assert e.teaching == 30  # 10 + 10 + 2 + 6 = 28, rounded up to 30
     assert e.exercises == 25  # 2 + 15 + 4 = 21, rounded up to 25
-    assert timing.words("Ngày 27/1, Iraq và Mỹ") == 7
+    assert timing.words("Ngày 27/1, Iraq và Mỹ") == 6  # 27/1 reads as two words
+
+
+ESTIMATES = {e.lesson: e for e in timing.estimates()}
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.number)
+def test_stated_times_follow_the_rule(lesson):
+    e = ESTIMATES[lesson.number]
+    assert abs(lesson.teaching - e.teaching) <= timing.TOLERANCE, (
+        f"notebooks/{lesson.name}: states {lesson.teaching} min of teaching; the rule estimates {e.teaching} "
+        "(words, code cells, output, checks: see iraqtalks/timing.py)")
+    if e.exercises:
+        assert abs(lesson.exercises - e.exercises) <= timing.TOLERANCE, (
+            f"notebooks/{lesson.name}: states {lesson.exercises} min of exercises; the rule estimates {e.exercises}")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.number)
+def test_a_check_every_fifteen_minutes(lesson):
+    for ends_at, minutes in timing.stretches(lesson.path):
+        assert minutes <= timing.CHECK_EVERY, (
+            f"notebooks/{lesson.name}: {minutes:.0f} minutes without an in-lesson check before {ends_at}")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.number)
+def test_a_lesson_longer_than_a_class_period_is_in_parts(lesson):
+    sizes = timing.parts(lesson.path)
+    if ESTIMATES[lesson.number].teaching > timing.CLASS_PERIOD:
+        assert len(sizes) >= 2, f"notebooks/{lesson.name}: longer than {timing.CLASS_PERIOD} min, but not in parts"
+    assert all(s <= timing.CLASS_PERIOD for s in sizes), f"notebooks/{lesson.name}: a part runs over a class period: {sizes}"
+
+
+def test_the_cadence_and_parts_checks_can_fail(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("word " * 2400)]  # 20 minutes of reading, no check
+    path = tmp_path / "99-long.ipynb"
+    nbformat.write(nb, path)
+    assert timing.stretches(path) == [("end", 20.0)]
+    nb.cells.append(nbformat.v4.new_markdown_cell("> **Part 2 of 2** after the break"))
+    nb.cells.append(nbformat.v4.new_markdown_cell("word " * 120))
+    nbformat.write(nb, path)
+    assert [round(p) for p in timing.parts(path)] == [20, 1]
