@@ -162,3 +162,11 @@ def test_the_cadence_and_parts_checks_can_fail(tmp_path):
     nb.cells.append(nbformat.v4.new_markdown_cell("word " * 120))
     nbformat.write(nb, path)
     assert [round(p) for p in timing.parts(path)] == [20, 1]
+
+
+@pytest.mark.parametrize("slug", build.SETS)
+def test_student_notebooks_mark_the_no_code_track(slug):
+    nb = nbformat.read(build.student_path(slug), as_version=4)
+    marked = sum(c.source.count(build.NO_CODE_NOTE) for c in nb.cells if c.cell_type == "markdown")
+    assert marked == len(objectives.no_code_track()[f"exercises/{slug}.ipynb"]), (
+        f"exercises/{slug}.ipynb: the no-code notes do not match the tagged questions; run python -m iraqtalks exercises")
