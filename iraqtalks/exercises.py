@@ -496,12 +496,22 @@ def load_keys(path: Path | None = None) -> dict:
         return _keys_cache
     data = json.loads(Path(path or KEYS_PATH).read_text(encoding="utf-8"))
     keys = data["questions"]
-    lesson_keys = Path(path or KEYS_PATH).with_name(LESSON_KEYS_NAME)
-    if lesson_keys.is_file():  # the lessons' own checks (L03-c1 ...), built by exercises_build
-        keys = {**keys, **json.loads(lesson_keys.read_text(encoding="utf-8"))["checks"]}
     if path is None:
         _keys_cache = keys
     return keys
+
+
+_lesson_keys_cache: dict | None = None
+
+
+def load_lesson_keys() -> dict:
+    """The keys of the lessons' own checks (L03-c1 ...), built by exercises_build; {} if there are none."""
+    global _lesson_keys_cache
+    if _lesson_keys_cache is None:
+        path = KEYS_PATH.with_name(LESSON_KEYS_NAME)
+        _lesson_keys_cache = (json.loads(path.read_text(encoding="utf-8"))["checks"]
+                              if path.is_file() else {})
+    return _lesson_keys_cache
 
 
 def reset(qid: str | None = None) -> None:
@@ -627,6 +637,11 @@ def feedback(qid, answer, keys: dict | None = None) -> Feedback:
                 return Feedback(label, "error", "The answer keys are missing or damaged, so I can't "
                                 "check answers. Ask your teacher, or run: python -m iraqtalks exercises")
         entry = keys.get(qid) if isinstance(qid, str) else None
+        if entry is None and isinstance(qid, str) and qid.startswith("L"):
+            try:
+                entry = load_lesson_keys().get(qid)
+            except Exception:
+                entry = None
         if entry is None:
             return Feedback(label, "unknown", "I don't know that question. The first argument of check "
                             "should be the question's id, exactly as given, like check(\"01-q1\", answer_q1).")

@@ -583,6 +583,7 @@ def generate(execute_notebooks: bool = True, write: bool = True, root: Path | No
         KEYS_PATH.write_text(out["iraqtalks/answer_keys.json"], encoding="utf-8")
         LESSON_KEYS_PATH.write_text(out[f"iraqtalks/{ex.LESSON_KEYS_NAME}"], encoding="utf-8")
         ex._keys_cache = None
+        ex._lesson_keys_cache = None
         log(f"wrote iraqtalks/answer_keys.json ({len(doc['questions'])} questions) and "
             f"iraqtalks/{ex.LESSON_KEYS_NAME} ({len(lesson_doc['checks'])} lesson checks)")
     for slug, sol in solutions.items():
