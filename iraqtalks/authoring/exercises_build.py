@@ -364,6 +364,92 @@ def keys_text(doc: dict) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# The lessons' own checks
+#
+# A lesson asks a question in a markdown cell, lets the learner answer in a cell ``answer_cN = ...``
+# and checks it in the next cell, exactly ``check("LNN-cN", answer_cN)``.  The keys are authored,
+# with their answers, in exercises/solutions/lesson-checks.json (teachers' copy only: the student
+# edition leaves exercises/solutions/ out), one dict per check in the answer-key format above plus
+# ``answer`` (the right answer), ``objectives`` (the lesson objectives it assesses) and, for a
+# choice, ``options`` ({"A": text, ...}).  The build writes iraqtalks/teaching/lesson_keys.json: the same
+# salted digests as the exercise keys, no answer in plain text.
+
+LESSON_CHECKS_PATH = SOLUTIONS_DIR / "lesson-checks.json"
+LESSON_KEYS_PATH = KEYS_PATH.with_name(ex.LESSON_KEYS_NAME)
+LESSON_CHECK_RE = re.compile(r'check\("(?P<qid>L(?P<nn>\d\d)-c(?P<n>\d+))", (?P<var>answer_c(?P=n))\)')
+
+
+def lesson_check_cells(root: Path | None = None) -> dict[str, tuple[str, int, dict]]:
+    """{check id: (lesson file name, cell index, cell metadata)} for every check cell in the lessons."""
+    folder = Path(root) / "notebooks" if root else ROOT / "notebooks"
+    found: dict[str, tuple[str, int, dict]] = {}
+    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+        nb = read_notebook(path)
+        for i, c in enumerate(nb.cells):
+            if c.cell_type != "code" or not re.search(r'(?<![.\w])check\("L', c.source):
+                continue
+            m = LESSON_CHECK_RE.fullmatch(c.source.strip())
+            where = f"notebooks/{path.name}, cell {i}"
+            if not m:
+                raise BuildError(f"{where}: a lesson check cell must read exactly check(\"LNN-cN\", answer_cN)")
+            if m["nn"] != path.name[:2]:
+                raise BuildError(f"{where}: {m['qid']} belongs to another lesson")
+            prev = nb.cells[i - 1] if i else None
+            if prev is None or prev.cell_type != "code" or not re.search(rf"^{m['var']} = ", prev.source, re.M):
+                raise BuildError(f"{where}: the cell before a check must assign {m['var']}")
+            if m["qid"] in found:
+                raise BuildError(f"{where}: {m['qid']} is checked twice")
+            found[m["qid"]] = (path.name, i, dict(c.metadata))
+    return found
+
+
+def lesson_check_specs(root: Path | None = None) -> list[dict]:
+    path = Path(root) / "exercises" / "solutions" / LESSON_CHECKS_PATH.name if root else LESSON_CHECKS_PATH
+    try:
+        specs = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"exercises/solutions/{path.name} could not be read: {exc}") from None
+    if not isinstance(specs, list):
+        raise BuildError(f"exercises/solutions/{path.name}: expected a list of check keys")
+    return specs
+
+
+def build_lesson_keys(root: Path | None = None) -> dict:
+    """The keys document for the lessons' own checks (checked like the exercise keys)."""
+    cells = lesson_check_cells(root)
+    checks: dict[str, dict] = {}
+    for n, spec in enumerate(lesson_check_specs(root)):
+        where = f"exercises/solutions/{LESSON_CHECKS_PATH.name}, item {n + 1}"
+        if not isinstance(spec, dict) or "answer" not in spec or not spec.get("objectives"):
+            raise BuildError(f"{where}: each check key needs qid, kind, answer, objectives, why, hints, pointer")
+        _validate_spec(spec, where)
+        qid = spec["qid"]
+        if qid not in cells:
+            raise BuildError(f"{where}: no lesson has a check cell for {qid}")
+        if qid in checks:
+            raise BuildError(f"{where}: two keys for {qid}")
+        q = Question(qid, "answer_c" + qid.split("-c")[1], spec, "", -1, cells[qid][1],
+                     options=dict(spec.get("options", {})))
+        if q.kind == "choice" and len(q.options) < 2:
+            raise BuildError(f"{where}: a choice check needs options {{'A': ..., 'B': ...}}")
+        entry = key_entry(cells[qid][0][:-len(".ipynb")], q, spec["answer"])
+        ex.reset(qid)
+        fb = ex.feedback(qid, spec["answer"], keys={qid: entry})
+        ex.reset(qid)
+        if fb.status not in ("correct", "seen"):
+            raise BuildError(f"{where}: {qid}'s answer does not pass its own key: {fb.message}")
+        if found := leaks(entry, plain_forms(q, spec["answer"])):
+            raise BuildError(f"{where}: {qid}'s why, a hint or the pointer gives the answer away "
+                             f"({'; '.join(map(repr, found))}); reword them")
+        checks[qid] = entry
+    if missing := sorted(set(cells) - set(checks)):
+        raise BuildError(f"exercises/solutions/{LESSON_CHECKS_PATH.name}: no key for {', '.join(missing)}")
+    return {"about": ("Answer keys for the lessons' own checks, generated by `python -m iraqtalks exercises` "
+                      "from exercises/solutions/lesson-checks.json; salted digests only. Do not edit by hand."),
+            "format": 1, "checks": checks}
+
+
+# ---------------------------------------------------------------------------------------------
 # Student notebooks
 
 def strip_solution_code(source: str) -> str:
@@ -409,16 +495,32 @@ def strip_solution_markdown(source: str) -> str:
     return text.replace("../../notebooks/", "../notebooks/")
 
 
+NO_CODE_NOTE = "*No-code track: you can answer this one by reading the lesson's tables or evidence cards.*"
+
+
+def _no_code_prompts(nb) -> set[int]:
+    """Indices of the prompt cells of questions whose check cell is tagged no_code."""
+    out, cells = set(), nb.cells
+    for i, c in enumerate(cells):
+        if c.cell_type == "code" and CHECK_RE.fullmatch(c.source.strip()) and \
+                c.metadata.get("iraqtalks", {}).get("no_code"):
+            answer = max(j for j in range(i) if cells[j].cell_type == "code")
+            out.add(max(j for j in range(answer) if cells[j].cell_type == "markdown"))
+    return out
+
+
 def student_notebook(nb) -> nbformat.NotebookNode:
     """The student version of a solution notebook, without outputs."""
     new = nbformat.v4.new_notebook()
     new.metadata = {"kernelspec": copy.deepcopy(nb.metadata.get("kernelspec", {})),
                     "language_info": {"name": "python"}}
-    for c in nb.cells:
+    no_code = _no_code_prompts(nb)
+    for i, c in enumerate(nb.cells):
         if c.cell_type == "raw" and c.source.lstrip().startswith(KEY_MARK):
             continue
         if c.cell_type == "markdown":
-            cell = nbformat.v4.new_markdown_cell(strip_solution_markdown(c.source))
+            cell = nbformat.v4.new_markdown_cell(strip_solution_markdown(c.source)
+                                                 + (f"\n\n{NO_CODE_NOTE}" if i in no_code else ""))
         elif c.cell_type == "code":
             cell = nbformat.v4.new_code_cell(strip_solution_code(c.source))
         else:
@@ -479,11 +581,15 @@ def generate(execute_notebooks: bool = True, write: bool = True, root: Path | No
     root = Path(root) if root else ROOT
     solutions = {slug: read_notebook(solution_path(slug, root)) for slug in SETS}
     doc, answers = build_keys(solutions, solution_path(SETS[0], root).parent)
-    out = {"iraqtalks/teaching/answer_keys.json": keys_text(doc)}
+    lesson_doc = build_lesson_keys(root)
+    out = {"iraqtalks/teaching/answer_keys.json": keys_text(doc), f"iraqtalks/teaching/{ex.LESSON_KEYS_NAME}": keys_text(lesson_doc)}
     if write:
         KEYS_PATH.write_text(out["iraqtalks/teaching/answer_keys.json"], encoding="utf-8")
+        LESSON_KEYS_PATH.write_text(out[f"iraqtalks/teaching/{ex.LESSON_KEYS_NAME}"], encoding="utf-8")
         ex._keys_cache = None
-        log(f"wrote iraqtalks/teaching/answer_keys.json ({len(doc['questions'])} questions)")
+        ex._lesson_keys_cache = None
+        log(f"wrote iraqtalks/teaching/answer_keys.json ({len(doc['questions'])} questions) and "
+            f"iraqtalks/teaching/{ex.LESSON_KEYS_NAME} ({len(lesson_doc['checks'])} lesson checks)")
     for slug, sol in solutions.items():
         qs = [a[0] for qid, a in answers.items() if a[0].qid.startswith(slug[:2] + "-")]
         student = student_notebook(sol)
@@ -500,6 +606,14 @@ def generate(execute_notebooks: bool = True, write: bool = True, root: Path | No
         if write:
             student_path(slug, root).write_text(out[rel], encoding="utf-8")
             log(f"wrote {rel}")
+    # Last, as the estimated times read the student notebooks just written.
+    from .objectives import updated_guide
+    guide = root / "teachers" / "README.md"
+    if guide.is_file():
+        out["teachers/README.md"] = updated_guide(guide.read_text(encoding="utf-8"), root)
+        if write and out["teachers/README.md"] != guide.read_text(encoding="utf-8"):
+            guide.write_text(out["teachers/README.md"], encoding="utf-8")
+            log("wrote the generated section of teachers/README.md")
     return out
 
 

@@ -117,6 +117,7 @@ from .answer_forms import (  # noqa: F401 - re-exported: exercises_build and the
 from .meaning import missing_points
 
 KEYS_PATH = Path(__file__).with_name("answer_keys.json")
+LESSON_KEYS_NAME = "lesson_keys.json"
 KINDS = ("number", "choice", "ids", "frame", "text", "reflect")
 
 
@@ -339,6 +340,19 @@ def load_keys(path: Path | None = None) -> dict:
     return keys
 
 
+_lesson_keys_cache: dict | None = None
+
+
+def load_lesson_keys() -> dict:
+    """The keys of the lessons' own checks (L03-c1 ...), built by exercises_build; {} if there are none."""
+    global _lesson_keys_cache
+    if _lesson_keys_cache is None:
+        path = KEYS_PATH.with_name(LESSON_KEYS_NAME)
+        _lesson_keys_cache = (json.loads(path.read_text(encoding="utf-8"))["checks"]
+                              if path.is_file() else {})
+    return _lesson_keys_cache
+
+
 def reset(qid: str | None = None) -> None:
     """Start the hint ladder again (for one question, or all) and forget the checklists seen."""
     if qid is None:
@@ -461,6 +475,11 @@ def feedback(qid, answer, keys: dict | None = None) -> Feedback:
                 return Feedback(label, "error", "The answer keys are missing or damaged, so I can't "
                                 "check answers. Ask your teacher, or run: python -m iraqtalks exercises")
         entry = keys.get(qid) if isinstance(qid, str) else None
+        if entry is None and isinstance(qid, str) and qid.startswith("L"):
+            try:
+                entry = load_lesson_keys().get(qid)
+            except Exception:
+                entry = None
         if entry is None:
             return Feedback(label, "unknown", "I don't know that question. The first argument of check "
                             "should be the question's id, exactly as given, like check(\"01-q1\", answer_q1).")
