@@ -420,7 +420,8 @@ def test_student_notebook_shape(slug):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].source.startswith(build.SETUP_MARK)
     assert "from iraqtalks import load, cite" in code[0].source
-    assert "from iraqtalks.exercises import check" in code[0].source
+    assert "from iraqtalks import check" in code[0].source  # the learner surface: one import for every name
+    assert "from iraqtalks." not in text
     assert all(len(c.source.splitlines()) <= build.MAX_CODE_LINES for c in code)
     assert nb.cells[-1].cell_type == "markdown" and nb.cells[-1].source.startswith("## Summary")
     # no solution line survives
