@@ -8,11 +8,15 @@ To explore new examples instead, run with ``HYPOTHESIS_PROFILE=explore``.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import os
 import re
 import shutil
+import subprocess
+import traceback
 from pathlib import Path
 
 import pytest
@@ -38,6 +42,32 @@ def lesson_runs(tmp_path_factory) -> dict:
     from lessonrun import run_lessons
 
     return run_lessons(tmp_path_factory.mktemp("lesson-runs"))
+
+
+def run_cli(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """`python -m iraqtalks ARGV` run in this process from `cwd` (no interpreter to start): the exit status,
+    stdout and stderr a fresh process would give. An exception escaping the command is written to stderr
+    as the traceback a teacher would see, with status 1, so "no Traceback" checks mean the same here.
+    A few tests still start a real process (marked slow), end to end."""
+    from iraqtalks.__main__ import run
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = run(argv)
+            except Exception:  # noqa: BLE001 - shown as the traceback a fresh process would print
+                traceback.print_exc()
+                status = 1
+            if isinstance(status, str):  # sys.exit("message"): the message on stderr, status 1
+                print(status, file=err)
+                status = 1
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(["python", "-m", "iraqtalks", *argv], status or 0, out.getvalue(),
+                                       err.getvalue())
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """load(), load_all() and evidence_rows(): typed frames, copies, clear errors."""
 from __future__ import annotations
 
-import csv
 
 import pandas as pd
 import pytest

@@ -692,7 +692,7 @@ def kit_views(draw, x):
     return view
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_any_filter_combination_on_the_kit_data_selects_what_the_rows_say(kit_explorer, data):
     """Hypothesis picks the date range, actor, type, article, mode, language and lanes (in any order of
