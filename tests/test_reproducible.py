@@ -59,6 +59,7 @@ def _build(data: Path, hash_seed: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, encoding="utf-8", timeout=300)
 
 
+@pytest.mark.slow
 def test_the_build_command_writes_the_same_bytes_in_fresh_processes(data_copy):
     first = _build(data_copy, "1")
     assert first.returncode == 0, first.stderr
