@@ -287,7 +287,8 @@ def test_a_date_that_passes_the_check_loads_as_that_date(copy_dir, day):
 @given(n=st.one_of(st.integers(), st.integers(-10**20, 10**20)))
 def test_an_integer_that_passes_the_check_loads_as_that_integer(copy_dir, n):
     """evidence_locations is derived: load() refuses it once a cell no longer matches a fresh build, so
-    the integer is read with the loader's own typing step (schema._typed), which load() uses."""
+    the integer is read with the loader's own typing step (schema._typed), which load() uses; the refusal
+    itself is the next test."""
     from iraqtalks import schema
 
     path = copy_dir / "evidence_locations.csv"
@@ -300,9 +301,22 @@ def test_an_integer_that_passes_the_check_loads_as_that_integer(copy_dir, n):
         res = schema._resource(schema._package(copy_dir), "evidence_locations")
         value = schema._typed(res, schema._parse(path), path)["occurrences"].iloc[0]
         assert value == n
-        if str(n) != get_cell_original(original):
-            with pytest.raises(DataError):
-                load("evidence_locations", copy_dir)
+    finally:
+        path.write_bytes(original)
+
+
+def test_a_valid_integer_that_differs_from_a_fresh_build_is_refused_by_load(copy_dir):
+    """The other half of the property above, once (it used to run for every example): a derived cell changed to
+    another integer that passes the check makes load() refuse the table, since it no longer matches a build."""
+    path = copy_dir / "evidence_locations.csv"
+    original = path.read_bytes()
+    try:
+        changed = str(int(get_cell_original(original)) + 1)
+        set_cell(path, 2, "occurrences", changed)
+        assert [p for p in validate(copy_dir, tables="evidence_locations") if p.row == 2] == []
+        with pytest.raises(DataError) as exc:
+            load("evidence_locations", copy_dir)
+        assert "evidence_locations.csv" in str(exc.value)
     finally:
         path.write_bytes(original)
 

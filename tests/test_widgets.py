@@ -5,6 +5,7 @@ widgets work on ANY data that follows the kit's schema; a few run on the kit's o
 """
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 from types import SimpleNamespace
@@ -675,12 +676,17 @@ def check_kit_view(x, *, dates, actor=ALL, event_type=ALL, article=ALL, mode="ha
     return n
 
 
+@functools.lru_cache(maxsize=None)
+def _edge_days(first, last) -> list:
+    return sorted({d for e in KIT_EVENTS for col in ("date_start", "date_end") for step in (-1, 0, 1)
+                   if first <= (d := (pd.Timestamp(e[col]) + pd.Timedelta(days=step)).date()) <= last})
+
+
 @st.composite
 def kit_views(draw, x):
     days = x._days
     # Half the ends are an event's first or last day or the day either side of it: where overlaps change.
-    edges = sorted({d for e in KIT_EVENTS for col in ("date_start", "date_end") for step in (-1, 0, 1)
-                    if (d := (pd.Timestamp(e[col]) + pd.Timedelta(days=step)).date()) in set(days)})
+    edges = _edge_days(days[0], days[-1])
     day = st.one_of(st.sampled_from(edges), st.sampled_from(days))
     dates = draw(st.one_of(st.just((days[0], days[-1])), st.tuples(day, day).map(sorted).map(tuple)))
     opts = x.filter_options
