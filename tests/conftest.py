@@ -1,15 +1,73 @@
-"""Shared fixtures: a private copy of data/ and seeds/ to break, and a helper to complete it."""
+"""Shared fixtures: a private copy of data/ and seeds/ to break, and a helper to complete it; each lesson
+executed once per session (``lesson_runs``); the hypothesis profile.
+
+Hypothesis runs derandomized (profile "kit"): the examples are chosen from each test's own name, so
+every run, here or in CI, tries the same ones and a failure shows again on the next run. The failing
+example is printed with the failure (and a ``@reproduce_failure`` line where hypothesis can give one).
+To explore new examples instead, run with ``HYPOTHESIS_PROFILE=explore``.
+"""
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
+import os
 import re
 import shutil
+import subprocess
+import traceback
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from iraqtalks.data.paths import DATA_DIR, SEEDS_DIR
+
+settings.register_profile("kit", derandomize=True, database=None, print_blob=True, deadline=None)
+settings.register_profile("explore", derandomize=False, print_blob=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "kit"))
+
+
+def pytest_report_header(config) -> str:
+    if settings.get_current_profile_name() == "kit":
+        return ("hypothesis: profile 'kit', derandomized: every run tries the same examples, so a failure replays "
+                "with the same command (HYPOTHESIS_PROFILE=explore tries new ones)")
+    return f"hypothesis: profile {settings.get_current_profile_name()!r}"
+
+
+@pytest.fixture(scope="session")
+def lesson_runs(tmp_path_factory) -> dict:
+    """Every lesson in notebooks/ executed once for the whole session (see tests/lessonrun.py): {file name: LessonRun}."""
+    from lessonrun import run_lessons
+
+    return run_lessons(tmp_path_factory.mktemp("lesson-runs"))
+
+
+def run_cli(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """`python -m iraqtalks ARGV` run in this process from `cwd` (no interpreter to start): the exit status,
+    stdout and stderr a fresh process would give. An exception escaping the command is written to stderr
+    as the traceback a teacher would see, with status 1, so "no Traceback" checks mean the same here.
+    A few tests still start a real process (marked slow), end to end."""
+    from iraqtalks.__main__ import run
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = run(argv)
+            except Exception:  # noqa: BLE001 - shown as the traceback a fresh process would print
+                traceback.print_exc()
+                status = 1
+            if isinstance(status, str):  # sys.exit("message"): the message on stderr, status 1
+                print(status, file=err)
+                status = 1
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(["python", "-m", "iraqtalks", *argv], status or 0, out.getvalue(),
+                                       err.getvalue())
 
 
 @pytest.fixture

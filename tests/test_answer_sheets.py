@@ -71,6 +71,7 @@ def test_html_escapes_the_texts():
     assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;" in page
 
 
+@pytest.mark.slow
 def test_one_page_pdf_per_set_with_the_text_in_its_text_layer(written, data):
     for slug, d in data.items():
         pdf = written / f"answers-{slug}.pdf"
@@ -85,6 +86,7 @@ def test_one_page_pdf_per_set_with_the_text_in_its_text_layer(written, data):
     assert "thủ tướng" in text.lower() or "Thủ tướng" in text
 
 
+@pytest.mark.slow
 def test_markdown_and_the_print_page_are_written(written):
     names = sorted(p.name for p in written.iterdir())
     for slug in build.SETS:

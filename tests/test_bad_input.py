@@ -5,8 +5,8 @@ sees. Each case breaks one thing in its own copy of data/ and seeds/, the way it
 classroom (a spreadsheet saving a BOM or CRLF, a day-first date, a pasted row, a 'corrected' seed),
 and then:
 
-1. ``python -m iraqtalks check-data DIR`` (run from the copy's folder; a real subprocess for the cases
-   marked ``cli``, the same command in-process for the others, which is much faster) exits 1, its
+1. ``python -m iraqtalks check-data DIR`` (run from the copy's folder; a real subprocess for the two
+   cases marked ``cli``, the same command in-process for the others, which is much faster) exits 1, its
    report names the file, the spreadsheet row and the column (where they apply) and says what was
    expected, and nothing in its output is a Python traceback;
 2. ``load(table)`` raises DataError (never a pandas, csv, json or Unicode error) whose problems name
@@ -18,23 +18,20 @@ and then:
    it cannot work it stops with a message naming the file and writes nothing; otherwise it
    regenerates only the derived files and leaves every hand-made file and seed as it was.
 
-The check-data runs in fresh processes are started together (a few at a time, one per core); the
-cases themselves are independent copies. The tests after the table of cases cover what is not one
+The two check-data runs in fresh processes are started together (one per core); the cases themselves
+are independent copies. The tests after the table of cases cover what is not one
 broken folder: a spreadsheet's save read as the same data, repeated problems shown as one, a build
 whose last write fails, a reader that closes the pipe early, date objects passed in a DataFrame.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import traceback
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import get_cell, read_rows, snapshot, write_rows
+from conftest import get_cell, read_rows, run_cli, snapshot, write_rows
 
 from iraqtalks.data.build import main as build_main
 from iraqtalks.data.descriptor import read_package
@@ -307,7 +304,7 @@ CASES = [
          load="event_reports", build_stops=f"event_reports.csv, row {REPORTS_LAST}"),
     Case("unclosed-quote", unclose_a_quote,
          "data/outlets.csv", 3, None, "cells quoted the CSV way", load="outlets",
-         build_stops="outlets.csv, row 3", cli=True),
+         build_stops="outlets.csv, row 3"),
     Case("blank-required-cell", set_to("actors", 3, "name_en", ""),
          "data/actors.csv", 3, "name_en", "a value: this column is required", load="actors"),
     Case("wrong-pattern-sha256", _edit("articles", ARTICLE_ROW_A000, "sha256", str.upper),
@@ -318,7 +315,7 @@ CASES = [
          f"seeds/{SEED_A000}", None, None, f"articles.csv row {ARTICLE_ROW_A000}, column sha256 expects {SHA_A000}",
          load="events",
          load_where=("data/events.csv", EV_LETTER, "evidence", "text copied exactly from the seed"),
-         build_stops=f"column sha256 expects {SHA_A000}", cli=True),
+         build_stops=f"column sha256 expects {SHA_A000}"),
     Case("deleted-seed", delete(f"seeds/{SEED_A001}"),
          f"seeds/{SEED_A001}", None, None, f"missing (articles.csv row {ARTICLE_ROW_A001} lists it)", load="events",
          load_where=("data/events.csv", EV_A001, "evidence", f"seeds/{SEED_A001}. That seed file cannot be read"),
@@ -428,7 +425,7 @@ HARDENING = [
     Case("path-up-out-of-the-folder", path_up_out_of_the_folder,
          "data/datapackage.json", None, None, "a file name inside the data folder", load="events",
          also=["'../home/lesson-plan.md': it goes up out of the data folder with '..'"],
-         build_stops="goes up out of the data folder", cli=True),
+         build_stops="goes up out of the data folder"),
     Case("path-absolute", absolute_path,
          "data/datapackage.json", None, None, "a file name inside the data folder", load="outlets",
          also=["is an absolute path, outside the data folder"], absent=["SECRET-FIRST-LINE"],
@@ -436,7 +433,7 @@ HARDENING = [
     Case("seed-outside-the-seeds-folder", seed_outside_the_seeds_folder,
          "data/articles.csv", ARTICLE_ROW_A000, "seed_file", "the name of a file inside the seeds folder",
          load="articles", also=["'../secret.txt' goes up out of the seeds folder"], absent=["SECRET-SEED-LINE"],
-         build_stops="'../secret.txt' goes up out of the seeds folder", cli=True),
+         build_stops="'../secret.txt' goes up out of the seeds folder"),
     Case("seed-linked-outside-the-seeds-folder", seed_linked_outside,
          "data/articles.csv", ARTICLE_ROW_A000, "seed_file", "the name of a file inside the seeds folder",
          load="articles", also=["outside the seeds folder"], build_stops="outside the seeds folder"),
@@ -476,7 +473,7 @@ HARDENING = [
     Case("descriptor-empty-foreign-key",
          edit_package(lambda p: res_of(p, "events")["schema"]["foreignKeys"].append({})),
          "data/datapackage.json", None, None, 'an object {"fields": "col", "reference"', load="events",
-         also=["is an empty object {}"], build_stops="datapackage.json", cli=True),
+         also=["is an empty object {}"], build_stops="datapackage.json"),
     Case("descriptor-missing-values-a-text",
          edit_package(lambda p: _set(res_of(p, "events")["schema"], "missingValues", "NA")),
          "data/datapackage.json", None, None, "a list of texts", load="events",
@@ -489,7 +486,7 @@ HARDENING = [
     Case("semicolon-separated", separated_by("outlets.csv", ";"),
          "data/outlets.csv", 1, None, "cells separated by commas", load="outlets",
          also=["a semicolon-separated file", "CSV UTF-8 (Comma delimited)"], only_file=True,
-         build_stops="outlets.csv", cli=True),
+         build_stops="outlets.csv"),
     Case("tab-separated", separated_by("framing_terms.csv", "\t"),
          "data/framing_terms.csv", 1, None, "cells separated by commas", load="framing_terms",
          also=["a tab-separated file"], only_file=True, build_stops="framing_terms.csv"),
@@ -539,23 +536,8 @@ def _check_data(folder: Path) -> subprocess.CompletedProcess:
 
 
 def _check_data_in_process(folder: Path) -> subprocess.CompletedProcess:
-    """The same command as _check_data, run in this process (no interpreter to start): what a fresh
-    process would print, a raised exception shown as the traceback it would print."""
-    from iraqtalks.__main__ import main as cli_main
-
-    out, err = io.StringIO(), io.StringIO()
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = cli_main(["check-data", "data"])
-            except BaseException:  # noqa: BLE001 - reported as the traceback a teacher would see
-                traceback.print_exc()
-                code = 1
-    finally:
-        os.chdir(cwd)
-    return subprocess.CompletedProcess(["check-data", "data"], code, out.getvalue(), err.getvalue())
+    """The same command as _check_data, run in this process (conftest.run_cli: no interpreter to start)."""
+    return run_cli(["check-data", "data"], folder)
 
 
 def everything(data: Path) -> dict[str, bytes]:
@@ -689,6 +671,7 @@ def test_build_stops_or_leaves_hand_made_files_alone(case: Case, prepared, capsy
         assert _hand_made(snapshot(data)) == _hand_made(before), "the build changed a hand-made file or a seed"
 
 
+@pytest.mark.slow
 def test_the_build_command_refuses_a_modified_seed(prepared):
     """`python -m iraqtalks build DIR` itself (a fresh process): checksum message, exit 1, nothing written."""
     run = prepared["modified-seed"]
@@ -724,17 +707,8 @@ def _copy(tmp_path: Path, name: str = "data") -> Path:
 
 def _cli(argv: list[str], cwd: Path) -> tuple[int, str, str]:
     """`python -m iraqtalks ARGV` run in-process from `cwd`: (exit status, stdout, stderr)."""
-    from iraqtalks.__main__ import main as cli_main
-
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli_main(argv)
-    finally:
-        os.chdir(old)
-    return code, out.getvalue(), err.getvalue()
+    done = run_cli(argv, cwd)
+    return done.returncode, done.stdout, done.stderr
 
 
 def _typed_equal(a, b) -> bool:
@@ -886,12 +860,10 @@ def test_build_stops_on_a_read_only_folder(tmp_path, capsys):
 
 
 def test_the_build_command_names_a_mistyped_folder(tmp_path):
-    """`python -m iraqtalks build datta` (a fresh process): one clear message, exit 1."""
+    """`python -m iraqtalks build datta` (in-process; the build command runs in a fresh process in
+    test_the_build_command_refuses_a_modified_seed): one clear message, exit 1."""
     _copy(tmp_path)
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               PYTHONIOENCODING="utf-8")
-    done = subprocess.run([sys.executable, "-m", "iraqtalks", "build", "datta"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    done = run_cli(["build", "datta"], tmp_path)
     assert done.returncode == 1 and done.stdout == "", done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert "datta/: no such folder; expected a data folder containing datapackage.json" in done.stderr, done.stderr
@@ -911,6 +883,7 @@ def _every_quote_wrong(data: Path) -> None:
         write_rows(data / res["path"], rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [["check-data", "data"], ["build", "data"]], ids=["check-data", "build"])
 def test_a_reader_that_stops_early_is_no_error(tmp_path, argv):
     """`python -m iraqtalks check-data DIR | head -1`: no BrokenPipeError traceback, whatever the command."""

@@ -32,6 +32,7 @@ TIMEOUT_MS = 60_000
 
 
 lab = load_helper("browser/lab.py", "iraqtalks_browser_lab")
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ folder it checks; load() never returns such a table.
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 
 import pytest
-from conftest import read_rows, set_cell, write_rows
+from conftest import read_rows, run_cli, set_cell, write_rows
 
 from iraqtalks.data import build as build_mod
 from iraqtalks.data.coverage import REASONS, fact_signs
@@ -137,8 +135,7 @@ def test_an_edited_derived_table_is_stale(data_copy):
 
 def test_check_data_cli_names_the_stale_table_and_the_build_command(data_copy):
     _reverse_rows(data_copy / "events.csv")
-    r = subprocess.run([sys.executable, "-m", "iraqtalks", "check-data", str(data_copy)], cwd=ROOT,
-                       capture_output=True, text=True, encoding="utf-8")
+    r = run_cli(["check-data", str(data_copy)], ROOT)
     assert r.returncode == 1
     assert "evidence_locations.csv" in r.stdout and "./kit build" in r.stdout
     assert "Traceback" not in r.stdout + r.stderr

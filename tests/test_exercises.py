@@ -317,7 +317,7 @@ def test_reflection_shows_the_checklist_and_records_it():
 
 
 # ---------------------------------------------------------------------------------------------
-# check() never raises and never prints the answer
+# What check() says to odd input, and that it never prints the answer
 
 ANSWERS = st.one_of(
     st.none(), st.just(Ellipsis), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
@@ -336,13 +336,35 @@ ANSWERS = st.one_of(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                                       HealthCheck.function_scoped_fixture])
 @given(qid=st.one_of(st.sampled_from(QIDS), st.text(max_size=8), st.integers()), answer=ANSWERS)
-def test_check_never_raises_nor_reveals(solutions, qid, answer):
+def test_any_answer_gets_a_real_verdict_and_never_the_answer(solutions, qid, answer):
+    """What the checker says to any answer to the kit's questions: an unknown question is named as such; a
+    known one gets a verdict from its own reader (never the catch-all "could not read that answer", which
+    feedback() falls back on so that no answer shows a traceback), and no verdict but "Correct!" gives the
+    answer away."""
     ex.reset()
     fb = ex.feedback(qid, answer)
-    assert isinstance(fb, ex.Feedback) and isinstance(fb.message, str) and fb.message
-    assert "Traceback" not in fb.message
-    if fb.status != "correct" and qid in KEYS:
+    if not (isinstance(qid, str) and qid in KEYS):
+        assert fb.status == "unknown" and fb.message.startswith("I don't know that question."), fb
+        return
+    assert fb.status in ("correct", "not_yet", "not_answered", "format", "seen"), fb
+    assert "I could not read that answer" not in fb.message, (qid, answer, fb.message)
+    assert fb.message.startswith({"correct": "Correct! ", "not_yet": "Not yet. ", "not_answered": "Not answered yet",
+                                  "format": "Not checked yet: ", "seen": "Thank you."}[fb.status]), fb
+    if fb.status != "correct":
         assert not reveals(fb.message, forms_of(solutions, qid)), (qid, fb.message)
+
+
+def test_an_answer_no_reader_can_take_gets_a_form_note_not_a_traceback(monkeypatch):
+    """feedback()'s catch-all: what it says when a reader fails."""
+    def failing(qid, entry, answer):
+        raise ValueError("a reader failed")
+
+    monkeypatch.setattr(ex, "_evaluate", failing)
+    qid = GRADED[0]
+    fb = ex.feedback(qid, [1, 2])
+    assert fb.status == "format"
+    assert fb.message.startswith("Not checked yet: I could not read that answer (a list; ValueError). Try a simpler")
+    assert fb.qid == qid and "Traceback" not in fb.message
 
 
 # ---------------------------------------------------------------------------------------------

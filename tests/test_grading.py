@@ -194,6 +194,7 @@ def gradebook(course):
     return Gradebook(f"sqlite:///{course / 'gradebook.db'}")
 
 
+@pytest.mark.slow
 def test_release_holds_no_solution_and_no_test(course):
     for slug in SETS:
         release = (course / "release" / slug / f"{slug}.ipynb").read_text(encoding="utf-8")
@@ -207,6 +208,7 @@ def test_release_holds_no_solution_and_no_test(course):
     assert "model answer" in (course / "MARKING.md").read_text(encoding="utf-8").lower()
 
 
+@pytest.mark.slow
 def test_correct_submission_scores_full_and_wrong_scores_less(course):
     with gradebook(course) as gb:
         for slug in SETS:
@@ -230,6 +232,7 @@ def test_correct_submission_scores_full_and_wrong_scores_less(course):
         assert wrong.score == auto_05 - 3 < wrong.max_score
 
 
+@pytest.mark.slow
 def test_reexport_keeps_the_gradebook(course):
     grading.export_nbgrader(course, SETS[:1], log=lambda _: None)
     with gradebook(course) as gb:

@@ -9,8 +9,9 @@ attempt. Loopback stays open, because a Jupyter kernel talks to its client over 
   the source comparison (built, then updated from Python as a student's clicks would), the exports,
   the ACLED adapter and the exercise checker all work, and none of them tried to connect anywhere.
 * In a notebook kernel (a separate process): the same guard is installed at start-up by a
-  ``sitecustomize.py`` on PYTHONPATH, and a lesson notebook (03-the-timeline, else 00-start-here)
-  runs to the end without an error; the kernel log shows no connection attempt except the probe.
+  ``sitecustomize.py`` on PYTHONPATH, and every lesson notebook runs to the end without an error; the
+  kernel log shows no connection attempt except the probe. These are the session's one run of each
+  lesson (tests/lessonrun.py, fixture ``lesson_runs``), which test_reproducible.py also reads.
 
 Each part proves the guard was really on: a deliberate connection to 192.0.2.1 (TEST-NET-1, an
 address reserved for documentation that nothing answers) raises the guard's own error, before any
@@ -20,137 +21,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import socket
 from contextlib import redirect_stdout
-from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
-from nbclient import NotebookClient
+from lessonrun import GUARD, LESSONS
 
-from iraqtalks.data.paths import NOTEBOOKS_DIR
-
-PROBE = ("192.0.2.1", 80)  # TEST-NET-1 (RFC 5737): never routed
-
-# The guard, as source: executed here, and written as sitecustomize.py for the kernel.
-GUARD = r'''
-import ipaddress as _ipaddress
-import os as _os
-import socket as _socket
-
-
-class NetworkBlocked(ConnectionRefusedError):
-    """Raised instead of reaching another machine (the kit's offline test)."""
-
-
-_ATTEMPTS = []
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
-_WILDCARD = {None, "", "0.0.0.0", "::", b"", b"0.0.0.0", b"::"}  # binding on this machine, not a destination
-_ORIGINAL = {}
-
-
-def _is_local(host):
-    if host in _WILDCARD:
-        return True
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    host = str(host).strip("[]").split("%")[0].lower()
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return _ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _refuse(what, host):
-    _ATTEMPTS.append(f"{what} {host}")
-    log = _os.environ.get("IRAQTALKS_NET_LOG")
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{what} {host}\n")
-    raise NetworkBlocked(f"network access is blocked by the offline test: {what} {host!r}")
-
-
-def _host_of(address):
-    return address[0] if isinstance(address, tuple) and address else None  # AF_UNIX paths are local
-
-
-def _connect(self, address):
-    if self.family in (_socket.AF_INET, _socket.AF_INET6) and not _is_local(_host_of(address)):
-        _refuse("connect", _host_of(address))
-    return _ORIGINAL["connect"](self, address)
-
-
-def _connect_ex(self, address):
-    if self.family in (_socket.AF_INET, _socket.AF_INET6) and not _is_local(_host_of(address)):
-        _refuse("connect_ex", _host_of(address))
-    return _ORIGINAL["connect_ex"](self, address)
-
-
-def _sendto(self, data, *args):
-    address = args[-1]
-    if self.family in (_socket.AF_INET, _socket.AF_INET6) and not _is_local(_host_of(address)):
-        _refuse("sendto", _host_of(address))
-    return _ORIGINAL["sendto"](self, data, *args)
-
-
-def _create_connection(address, *args, **kwargs):
-    if not _is_local(_host_of(address)):
-        _refuse("create_connection", _host_of(address))
-    return _ORIGINAL["create_connection"](address, *args, **kwargs)
-
-
-def _getaddrinfo(host, *args, **kwargs):
-    if not _is_local(host):
-        _refuse("getaddrinfo", host)
-    return _ORIGINAL["getaddrinfo"](host, *args, **kwargs)
-
-
-def install():
-    if _ORIGINAL:
-        return
-    _ORIGINAL.update(connect=_socket.socket.connect, connect_ex=_socket.socket.connect_ex,
-                     sendto=_socket.socket.sendto, create_connection=_socket.create_connection,
-                     getaddrinfo=_socket.getaddrinfo)
-    _socket.socket.connect = _connect
-    _socket.socket.connect_ex = _connect_ex
-    _socket.socket.sendto = _sendto
-    _socket.create_connection = _create_connection
-    _socket.getaddrinfo = _getaddrinfo
-
-
-def uninstall():
-    if not _ORIGINAL:
-        return
-    _socket.socket.connect = _ORIGINAL["connect"]
-    _socket.socket.connect_ex = _ORIGINAL["connect_ex"]
-    _socket.socket.sendto = _ORIGINAL["sendto"]
-    _socket.create_connection = _ORIGINAL["create_connection"]
-    _socket.getaddrinfo = _ORIGINAL["getaddrinfo"]
-    _ORIGINAL.clear()
-'''
-
-SITECUSTOMIZE = GUARD + "\n\ninstall()\n"
-
-PROBE_CELL = '''\
-import socket as _s
-_sock = _s.socket(_s.AF_INET, _s.SOCK_STREAM)
-try:
-    _sock.connect(("192.0.2.1", 80))
-    _outcome = "connected?!"
-except Exception as _exc:
-    _outcome = type(_exc).__name__
-try:
-    _sock.getpeername()
-    _peer = "has a peer"
-except OSError:
-    _peer = "not connected"
-_sock.close()
-print("probe:", _outcome, "/", _peer)
-'''
+PROBE = ("192.0.2.1", 80)  # TEST-NET-1 (RFC 5737): never routed, the address the kernels' probe cell tries too
 
 
 @pytest.fixture
@@ -236,36 +114,15 @@ def test_the_kit_works_offline(guard, tmp_path):
     assert guard["_ATTEMPTS"][start:] == [], "the kit tried to reach the network"
 
 
-def _lesson() -> Path:
-    for name in ("03-the-timeline.ipynb", "00-start-here.ipynb"):
-        if (NOTEBOOKS_DIR / name).is_file():
-            return NOTEBOOKS_DIR / name
-    raise AssertionError(f"no lesson notebook to run in {NOTEBOOKS_DIR}")
+def test_every_lesson_is_run_offline():
+    assert len(LESSONS) >= 5 and {p.name for p in LESSONS} >= {"00-start-here.ipynb", "03-the-timeline.ipynb"}
 
 
-def test_a_lesson_runs_in_a_kernel_without_network(tmp_path, monkeypatch):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-    log = tmp_path / "attempts.log"
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("IRAQTALKS_NET_LOG", str(log))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-
-    path = _lesson()
-    nb = nbformat.read(path, as_version=4)
-    first = nbformat.v4.new_code_cell(
-        "import sys, socket\nprint('guard:', socket.create_connection.__module__, 'sitecustomize' in sys.modules)")
-    nb.cells.insert(0, first)
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE_CELL))
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute()
-
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    errors = [f"{o['ename']}: {o['evalue']}" for o in outputs if o.get("output_type") == "error"]
-    assert not errors, f"{path.name} failed offline: {errors}"
-    text = lambda cell: "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")  # noqa: E731
-    assert text(nb.cells[0]).strip() == "guard: sitecustomize True", "the guard was not installed in the kernel"
-    assert text(nb.cells[-1]).strip() == "probe: NetworkBlocked / not connected"
-    attempts = log.read_text(encoding="utf-8").splitlines()
-    assert attempts == ["connect 192.0.2.1"], f"the lesson tried to reach the network: {json.dumps(attempts)}"
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_a_lesson_runs_in_a_kernel_without_network(path, lesson_runs):
+    run = lesson_runs[path.name]
+    assert not run.errors, f"{path.name} failed offline: {run.errors}"
+    assert run.guard.strip() == "guard: sitecustomize True", "the guard was not installed in the kernel"
+    assert run.probe.strip() == "probe: NetworkBlocked / not connected"
+    assert run.attempts == ["connect 192.0.2.1"], f"the lesson tried to reach the network: {json.dumps(run.attempts)}"

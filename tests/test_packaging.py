@@ -194,6 +194,7 @@ def wheel(tmp_path_factory) -> Path:
     return out / done.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_wheel_declares_the_dependencies(wheel):
     with zipfile.ZipFile(wheel) as z:
         meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
@@ -235,6 +236,7 @@ LOAD = (
 )
 
 
+@pytest.mark.slow
 def test_wheel_install_uses_its_own_copy_of_the_package(wheel_env, tmp_path):
     out = _run_in(wheel_env, LOAD, tmp_path)
     first = out.stdout.splitlines()[0]
@@ -242,6 +244,7 @@ def test_wheel_install_uses_its_own_copy_of_the_package(wheel_env, tmp_path):
     assert str(ROOT / "iraqtalks") not in first
 
 
+@pytest.mark.slow
 def test_wheel_install_outside_the_kit_says_how_to_point_it_at_the_data(wheel_env, tmp_path):
     out = _run_in(wheel_env, LOAD, tmp_path)
     assert out.returncode == 3, out.stdout + out.stderr
@@ -251,12 +254,14 @@ def test_wheel_install_outside_the_kit_says_how_to_point_it_at_the_data(wheel_en
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_wheel_install_finds_the_data_from_the_environment_variable(wheel_env, tmp_path):
     out = _run_in(wheel_env, LOAD, tmp_path, IRAQTALKS_DATA=str(ROOT / "data"))
     assert out.returncode == 0, out.stdout + out.stderr
     assert int(out.stdout.splitlines()[-1]) > 0
 
 
+@pytest.mark.slow
 def test_wheel_install_finds_the_data_from_inside_a_copy_of_the_kit(wheel_env, tmp_path):
     copy = tmp_path / "student-copy"
     shutil.copytree(ROOT / "data", copy / "data")
@@ -267,6 +272,7 @@ def test_wheel_install_finds_the_data_from_inside_a_copy_of_the_kit(wheel_env, t
     assert int(out.stdout.splitlines()[-1]) > 0
 
 
+@pytest.mark.slow
 def test_wheel_install_with_a_wrong_environment_variable_says_so(wheel_env, tmp_path):
     out = _run_in(wheel_env, LOAD, tmp_path, IRAQTALKS_DATA=str(tmp_path / "nowhere"))
     assert out.returncode == 3

@@ -162,12 +162,14 @@ def _run(edition: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
                           timeout=timeout)
 
 
+@pytest.mark.slow
 def test_the_edition_uses_its_own_files(edition):
     out = _run(edition, "-c", "import iraqtalks, iraqtalks.data.paths as p; print(iraqtalks.__file__); print(p.ROOT)")
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [str(edition / "iraqtalks" / "__init__.py"), str(edition)]
 
 
+@pytest.mark.slow
 def test_the_editions_own_tests_and_notebooks_pass(edition):
     """A sample of the edition's suite, run inside it: data, seeds, a lesson and an exercise set (strict nbval)."""
     out = _run(edition, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x", "--nbval",
@@ -178,6 +180,7 @@ def test_the_editions_own_tests_and_notebooks_pass(edition):
     assert " passed" in out.stdout and "skipped" not in out.stdout
 
 
+@pytest.mark.slow
 def test_the_editions_commands_explain_what_is_missing(edition):
     out = _run(edition, "-m", "iraqtalks", "exercises")
     assert out.returncode == 1 and "student edition" in out.stderr and "Traceback" not in out.stderr

@@ -152,6 +152,7 @@ def _resolves(page: Path, url: str, root: Path) -> bool:
     return path.is_file() and path.is_relative_to(root.resolve())
 
 
+@pytest.mark.slow
 def test_every_lesson_and_exercise_has_a_page(built, edition):
     names = {p.relative_to(built.dest).as_posix() for p in built.pages}
     assert names == ({"index.html"} | {f"notebooks/{s}.html" for s in LESSONS}
@@ -160,6 +161,7 @@ def test_every_lesson_and_exercise_has_a_page(built, edition):
     assert not (built.dest / "exercises" / "solutions").exists() and not (built.dest / "teachers").exists()
 
 
+@pytest.mark.slow
 def test_no_page_loads_anything_from_outside_the_site(built):
     for page in built.pages:
         parsed = _parse(page)
@@ -177,6 +179,7 @@ def test_no_page_loads_anything_from_outside_the_site(built):
             f"{page.name}: a script or stylesheet names an address outside the site"
 
 
+@pytest.mark.slow
 def test_lessons_link_previous_contents_and_next(built):
     for i, stem in enumerate(LESSONS):
         page = built.dest / "notebooks" / f"{stem}.html"
@@ -195,6 +198,7 @@ def test_lessons_link_previous_contents_and_next(built):
     assert index[:len(LESSONS)] == [f"notebooks/{s}.html" for s in LESSONS]
 
 
+@pytest.mark.slow
 def test_pages_hold_the_committed_outputs(built, edition):
     for stem in LESSONS:
         nb = nbformat.read(edition / "notebooks" / f"{stem}.ipynb", as_version=4)
@@ -210,6 +214,7 @@ def test_pages_hold_the_committed_outputs(built, edition):
         assert len(kept) >= cards, f"{stem}: {cards} evidence cards in the notebook, {len(kept)} styled on the page"
 
 
+@pytest.mark.slow
 def test_the_timeline_page_carries_its_widget_state_and_renderer(built):
     text = (built.dest / "notebooks" / "03-the-timeline.html").read_text(encoding="utf-8")
     assert '<script type="application/vnd.jupyter.widget-state+json">' in text
@@ -300,6 +305,7 @@ def test_a_broken_notebook_is_named_and_nothing_is_written(edition, tmp_path):
     assert not dest.exists()
 
 
+@pytest.mark.slow
 def test_a_rebuild_replaces_an_earlier_site(edition, tmp_path, no_network):
     kit = tmp_path / "kit"
     shutil.copytree(edition / "notebooks", kit / "notebooks")
@@ -389,6 +395,8 @@ def _timeline_renders(page, shot: str) -> None:
     timeline.screenshot(path=str(ARTIFACTS / shot))
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_browser_timeline_page_draws_its_saved_widget_with_nothing_from_outside(built, server, browser_context):
     context, outside = browser_context
     page, errors = _open(context, server + "notebooks/03-the-timeline.html")
@@ -405,6 +413,8 @@ def test_browser_timeline_page_draws_its_saved_widget_with_nothing_from_outside(
     assert outside == [], f"requests left the site: {outside}"
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_browser_evidence_cards_keep_their_styling(built, server, browser_context):
     context, outside = browser_context
     page, errors = _open(context, server + "notebooks/01-meet-the-sources.html")

@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import get_cell, read_rows, set_cell, snapshot, write_rows
+from conftest import get_cell, read_rows, run_cli, set_cell, snapshot, write_rows
 
 from iraqtalks.data.descriptor import read_package
 from iraqtalks.data.loader import validate
@@ -413,13 +413,16 @@ def test_tables_argument_limits_the_check(full_copy):
 
 
 def run_check_data(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "iraqtalks", "check-data", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    """`python -m iraqtalks check-data ARGS` from the kit's folder, in this process (conftest.run_cli)."""
+    return run_cli(["check-data", *args], ROOT)
 
 
+@pytest.mark.slow
 def test_check_data_on_the_kits_data_exits_0():
-    r = run_check_data()
+    """End to end: a fresh `python -m iraqtalks check-data` process (the others run the command in-process)."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    r = subprocess.run([sys.executable, "-m", "iraqtalks", "check-data"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.startswith("data/ is valid: ")
     assert " evidence quotes found in the seeds" in r.stdout
