@@ -219,7 +219,7 @@ def png_picture(b64: str) -> bytes:
 
 
 def shown(nb) -> list[list[dict]]:
-    """What each code cell showed (streams, errors, every mime type, the PNG bytes of figures), with only
+    """What each code cell showed (streams, with consecutive chunks of one stream joined, errors, every mime type, the PNG bytes of figures), with only
     the widget model id masked (a random UUID per run, not content) and the matplotlib version left out
     of each PNG (see png_picture)."""
     cells = []
@@ -230,7 +230,12 @@ def shown(nb) -> list[list[dict]]:
         for o in cell.get("outputs", []):
             kind = o.get("output_type")
             if kind == "stream":
-                out.append({"stream": o["name"], "text": o["text"]})
+                # Consecutive chunks of one stream are one text on screen (Jupyter joins them; how a kernel
+                # happens to flush them into chunks is not content).
+                if out and out[-1].get("stream") == o["name"]:
+                    out[-1] = {"stream": o["name"], "text": out[-1]["text"] + o["text"]}
+                else:
+                    out.append({"stream": o["name"], "text": o["text"]})
             elif kind == "error":
                 out.append({"error": o["ename"], "value": o["evalue"]})
             else:

@@ -67,3 +67,16 @@ def test_the_build_command_writes_the_same_bytes_in_fresh_processes(data_copy):
     second = _build(data_copy, "4242")
     assert second.returncode == 0, second.stderr
     assert snapshot(data_copy) == after_first, "two builds in fresh processes wrote different bytes"
+
+
+def test_stream_chunks_are_compared_as_the_text_they_show():
+    """A kernel may flush one printed text in one chunk or two; the comparison joins them, but still sees text."""
+    one = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="Not yet.\n")])])
+    two = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="Not yet."),
+        nbformat.v4.new_output("stream", name="stdout", text="\n")])])
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="Correct.\n")])])
+    assert shown(one) == shown(two)
+    assert shown(one) != shown(other)
