@@ -325,7 +325,9 @@ def derive(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None =
                 else:
                     credits.update(v for v in (row.get("name"), row.get("name_vi")) if v)
     coverage_problems = coverage.problems(covered, sentence_rows, reasons, _problems._display(reasons_file),
-                                          names, credits)
+                                          names, credits, reason_names=[str(v) for v in next(
+                                              f for f in reasons_res["schema"]["fields"]
+                                              if f["name"] == "reason")["constraints"]["enum"]])
 
     outputs: dict[Path, str] = {}
     for aid in sorted(cleans):

@@ -462,19 +462,26 @@ def _missing_values(res: dict) -> list[str]:
     return list(res["schema"].get("missingValues", [""]))
 
 
-def enum_labels(table: str, field: str, *, data_dir: str | Path | None = None) -> dict[str, dict]:
+def enum_labels(table: str, field: str, key: str | None = None, *,
+                data_dir: str | Path | None = None) -> dict[str, dict] | dict[str, str | list]:
     """The labels of one field's values, declared in datapackage.json (``x-enum-labels``), in the enum's order:
-    ``{value: {"en": ..., "vi": ..., "meaning": ..., "words_en": [...]}}`` (the keys the descriptor gives).
+    ``{value: {"en": ..., "vi": ..., "meaning": ..., "words_en": [...]}}`` (the keys the descriptor gives);
+    with `key` ('en', 'vi', 'meaning' or 'words_en'), ``{value: that label}``.
 
-    Raises UnknownTableError for an unknown table and ValueError for a field without declared labels.
+    Raises UnknownTableError for an unknown table and ValueError for a field or key without declared labels.
     """
     res = _resource(_package(_data_dir(data_dir)), table)
     for f in _fields(res):
         if f["name"] == field:
             if "x-enum-labels" not in f:
                 raise ValueError(f"{table}.{field} declares no labels (x-enum-labels) in datapackage.json")
-            labels = f["x-enum-labels"]
-            return {str(v): copy.deepcopy(labels[str(v)]) for v in f["constraints"]["enum"]}
+            labels = {str(v): copy.deepcopy(f["x-enum-labels"][str(v)]) for v in f["constraints"]["enum"]}
+            if key is None:
+                return labels
+            if any(key not in entry for entry in labels.values()):
+                raise ValueError(f"{table}.{field}: x-enum-labels gives no {key!r}; it gives "
+                                 + ", ".join(next(iter(labels.values()))))
+            return {v: entry[key] for v, entry in labels.items()}
     hint = _closest(field, [f["name"] for f in _fields(res)])
     raise ValueError(f"{table} has no column {field!r}" + (f"; did you mean {hint!r}?" if hint else ""))
 
