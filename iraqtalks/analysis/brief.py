@@ -11,16 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.descriptor import table_names
+from ..data.descriptor import enum_labels, table_names
 from ..data.evidence import cite, primary_key
 from ..data.paths import EXPORTS_DIR
 from ..text.labels import MONTHS_EN as _MONTHS
-from ..data.descriptor import enum_labels
 from ..text.labels import NUMBER_WORDS_EN as _NUMBER_WORDS
 from ..text.labels import date_text
 from .common import as_text, get_table
-
-
 
 _RANGE_WORDS = ("between", "late", "early", "end of", "start of", "beginning of", "by ", "before", "after",
                 "around", "some time", "sometime", "within", "–", " or ", " to ", "until", "mid-")

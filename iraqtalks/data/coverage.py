@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..text.clean import _dotted_words
 
-__all__ = ["REASONS", "reason_meanings", "FACT_FREE_REASONS", "POINTING_REASONS", "SentenceSpan", "sentence_spans", "coverage_rows",
+__all__ = ["reason_meanings", "FACT_FREE_REASONS", "POINTING_REASONS", "SentenceSpan", "sentence_spans", "coverage_rows",
            "problems"]
 
 

@@ -45,7 +45,7 @@ def field_description(field: dict) -> str:
     labels = field.get("x-enum-labels") or {}
     meanings = [f"{v}: {labels[str(v)]['meaning']}" for v in (field.get("constraints") or {}).get("enum", [])
                 if "meaning" in labels.get(str(v), {})]
-    return f"{text}: " + "; ".join(meanings) if meanings else text
+    return f"{text.rstrip('.')}: " + "; ".join(meanings) if meanings else text
 
 
 def _keys(fields) -> str:

@@ -176,8 +176,8 @@ def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lan
     DataError (file, row, column) if a table lacks a column or has a date that cannot be read.
     """
     from ..data.descriptor import enum_labels
-    from ..text.labels import date_text
     from ..text.labels import check_lang as _check_lang
+    from ..text.labels import date_text
 
     lang = _check_lang(lang)
     if group not in ("type", "actor"):
