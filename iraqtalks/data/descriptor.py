@@ -277,7 +277,7 @@ def _check_package(pkg, shown: str) -> list[Problem]:
         if len(set(fnames)) != len(fnames):
             bad(where, "a field name used twice", "unique field names")
         if "x-ranges" in res:
-            _check_ranges(res["x-ranges"], schema["fields"], where, bad)
+            _check_x_ranges(res["x-ranges"], schema["fields"], where, bad)
         for f in schema["fields"]:
             src = f.get("x-parsed-from") if isinstance(f, dict) and isinstance(f.get("name"), str) else None
             if isinstance(src, str) and src not in fnames:
@@ -401,7 +401,7 @@ def _check_enum_labels(labels, enum: list | None, fw: str, bad) -> None:
                 f"the same keys for every value ({', '.join(sorted(every))}): other values have a {key!r}")
 
 
-def _check_ranges(ranges, fields: list, where: str, bad) -> None:
+def _check_x_ranges(ranges, fields: list, where: str, bad) -> None:
     """A resource's ``x-ranges``: a list of {"start": field, "end": field} pairs of the same type (a date,
     integer or number): check-data reports a row whose end is before its start."""
     shape = "a list such as [{\"start\": \"date_start\", \"end\": \"date_end\"}]"
