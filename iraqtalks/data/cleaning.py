@@ -29,11 +29,12 @@ def rules(*, data_dir: str | Path | None = None) -> _clean.RuleSet:
     path = dd / _resource(_package(dd), RULES_TABLE)["path"]
     found = _clean.read_rules(path, _display(path))
     known = {row.get("article_id", "") for row in manifest(dd)}
-    for aid, rule in found.rules:
+    for (aid, rule), row in zip(found.rules, found.rows):
         if aid and aid not in known:
-            raise _clean.CleaningError(f"{found.source}: rule {rule.name!r} is for article {aid!r}, which "
-                                       f"{_display(dd / 'articles.csv')} does not list; expected one of "
-                                       f"{', '.join(sorted(known))} (or an empty article_id for every article)")
+            raise _clean.CleaningError(
+                f"{found.source} row {row}, column article_id: {aid!r} is not an article_id in articles.csv "
+                f"(rule {rule.name!r}); expected one of {', '.join(sorted(known)) or '(none: articles.csv has no rows)'}"
+                ", or an empty cell for a rule for every article")
     return found
 
 

@@ -125,10 +125,12 @@ RULE_COLUMNS = ("article_id", "name", "action", "match", "pattern", "reason")
 @dataclass(frozen=True)
 class RuleSet:
     """The cleaning rules of a data folder: ``(article_id, Rule)`` pairs in file order, an empty article_id
-    for a general rule (for every article, which may match nothing). ``source`` names the file in messages."""
+    for a general rule (for every article, which may match nothing). ``source`` names the file in messages and
+    ``rows`` gives the spreadsheet row of each rule (the header is row 1)."""
 
     rules: tuple[tuple[str, Rule], ...]
     source: str = "data/cleaning_rules.csv"
+    rows: tuple[int, ...] = ()
     articles: frozenset[str] = field(default=frozenset(), init=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +171,7 @@ def read_rules(path: str | Path, shown: str | None = None) -> RuleSet:
         raise CleaningError(f"{shown}, row 1: found the columns {', '.join(header or []) or '(none)'}; "
                             f"expected {', '.join(RULE_COLUMNS)}")
     rules: list[tuple[str, Rule]] = []
+    rows: list[int] = []
     seen: dict[tuple[str, str], int] = {}
     for n, cells in enumerate(body, start=2):
         if not any(c.strip() for c in cells):
@@ -193,7 +196,8 @@ def read_rules(path: str | Path, shown: str | None = None) -> RuleSet:
                                 "general rules")
         seen[(scope, rule.name)] = n
         rules.append((scope, rule))
-    return RuleSet(tuple(rules), shown)
+        rows.append(n)
+    return RuleSet(tuple(rules), shown, tuple(rows))
 
 
 #: Words that look like a dotted (obfuscated) word but are written that way on purpose.
