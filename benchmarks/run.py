@@ -147,10 +147,10 @@ def bench_widget(repeat: int) -> float:
 def synthetic_tables(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     """n events in the kit's schema (12 actors, the kit's types, days and spans over five years), one
     report each from five articles."""
-    from iraqtalks.text.labels import EVENT_TYPES
+    from iraqtalks.data.descriptor import enum_labels
 
     rng = np.random.default_rng(seed)
-    types = list(EVENT_TYPES["en"])
+    types = list(enum_labels("events", "event_type"))
     actors = [f"actor{k:02d}" for k in range(12)]
     start = pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 5 * 365, n), unit="D")
     is_range = rng.random(n) < 0.25

@@ -27,7 +27,7 @@ _SURFACE: dict[str, tuple[str, str]] = {
     "lookup": ("data.evidence", "lookup"),
     "side_by_side": ("data.evidence", "side_by_side"),
     # text
-    "clean_article": ("text.clean", "clean_article"),
+    "clean_article": ("data.cleaning", "clean_article"),
     "restore_obfuscation": ("text.clean", "restore_obfuscation"),
     "OBFUSCATION_EXCEPTIONS": ("text.clean", "OBFUSCATION_EXCEPTIONS"),
     # analysis (lessons 04-08)

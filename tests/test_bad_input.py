@@ -482,6 +482,27 @@ HARDENING = [
          edit_package(lambda p: _set(field_of(p, "actors", "name_en"), "constraints", {"required": "false"})),
          "data/datapackage.json", None, None, "true or false, without quotes", load="actors",
          also=["constraints.required the text 'false'"], build_stops="datapackage.json"),
+    # labels of enum values (x-enum-labels): every value has one, none names a value outside the enum
+    Case("descriptor-label-for-an-unknown-value",
+         edit_package(lambda p: field_of(p, "events", "event_type")["x-enum-labels"].__setitem__(
+             "talk", {"en": "talk", "vi": "đàm phán"})),
+         "data/datapackage.json", None, None, "labels only for the values in constraints.enum", load="events",
+         also=["resource 'events', field 'event_type': x-enum-labels gives a label for 'talk', which is not one of "
+               "its values", "Did you mean 'talks'?"], build_stops="datapackage.json", cli=True),
+    Case("descriptor-enum-value-without-a-label",
+         edit_package(lambda p: field_of(p, "numbers", "qualifier")["constraints"]["enum"].append("roughly")),
+         "data/datapackage.json", None, None, "an entry for every value of the enum", load="numbers",
+         also=["resource 'numbers', field 'qualifier': value 'roughly' has no entry in x-enum-labels"],
+         build_stops="datapackage.json"),
+    Case("descriptor-label-missing-a-language",
+         edit_package(lambda p: field_of(p, "events", "date_precision")["x-enum-labels"]["month"].pop("vi")),
+         "data/datapackage.json", None, None, "the same keys for every value (en, vi)", load="events",
+         also=["resource 'events', field 'date_precision', x-enum-labels 'month': no 'vi'"],
+         build_stops="datapackage.json"),
+    Case("descriptor-range-of-an-unknown-column",
+         edit_package(lambda p: _set(res_of(p, "events"), "x-ranges", [{"start": "date_start", "end": "date_stop"}])),
+         "data/datapackage.json", None, None, "a declared field name", load="events",
+         also=["resource 'events', x-ranges[0]: end 'date_stop'"], build_stops="datapackage.json"),
     # Spreadsheet saves
     Case("semicolon-separated", separated_by("outlets.csv", ";"),
          "data/outlets.csv", 1, None, "cells separated by commas", load="outlets",

@@ -77,7 +77,7 @@ def test_derived_csv_columns_come_from_the_datapackage(fresh):
 
 
 def test_clean_files_match_the_cleaner(fresh):
-    from iraqtalks.text.clean import clean_article
+    from iraqtalks.data.cleaning import clean_article
 
     data, _ = fresh
     for row in manifest():

@@ -38,11 +38,12 @@ from iraqtalks.authoring.exercises_build import Question, key_entry
 from iraqtalks.data.advice import _DATE_RE
 from iraqtalks.data.advice import date_advice as _date_advice
 from iraqtalks.data.advice import number_advice as _number_advice
+from iraqtalks.data.cleaning import clean_article, split_sentences
 from iraqtalks.data.loader import load, validate
 from iraqtalks.data.paths import DATA_DIR, SEEDS_DIR
 from iraqtalks.data.problems import DataError, Problem
 from iraqtalks.teaching import checker as ex
-from iraqtalks.text.clean import CleaningError, clean_article, restore_obfuscation, split_sentences
+from iraqtalks.text.clean import CleaningError, restore_obfuscation
 
 FAST = settings(max_examples=200, deadline=None)
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,7 +17,7 @@ def test_manifest_lists_exactly_the_seed_files():
     listed = sorted(row["seed_file"] for row in ROWS)
     on_disk = sorted(p.name for p in SEEDS_DIR.iterdir() if p.is_file())
     assert listed == on_disk
-    assert len(listed) == 5
+    assert listed and len(set(listed)) == len(listed)  # one row per seed; the count is the folder's
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["article_id"] for r in ROWS])

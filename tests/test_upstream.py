@@ -12,8 +12,9 @@ from iraqtalks.analysis import lateral
 from iraqtalks.data.descriptor import read_package
 from iraqtalks.data.loader import validate
 from iraqtalks.data.paths import DATA_DIR
+from iraqtalks.data.seeds import manifest
 
-ARTICLES = ["a000", "a001", "a002", "a003", "a004"]
+ARTICLES = [row["article_id"] for row in manifest()]  # every article of the manifest, however many
 
 
 def _row_of(path, column, value) -> int:

@@ -11,17 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.descriptor import table_names
+from ..data.descriptor import enum_labels, table_names
 from ..data.evidence import cite, primary_key
 from ..data.paths import EXPORTS_DIR
 from ..text.labels import MONTHS_EN as _MONTHS
-from ..text.labels import PRECISION, date_text
+from ..text.labels import NUMBER_WORDS_EN as _NUMBER_WORDS
+from ..text.labels import date_text
 from .common import as_text, get_table
-from .numbers import HEDGES_EN
-
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
-
 
 _RANGE_WORDS = ("between", "late", "early", "end of", "start of", "beginning of", "by ", "before", "after",
                 "around", "some time", "sometime", "within", "–", " or ", " to ", "until", "mid-")
@@ -48,10 +44,10 @@ def _mentions_day_month(text: str, day: int | None = None, month: int | None = N
     return False
 
 
-def _date_problem(text: str, ev: pd.Series) -> str:
+def _date_problem(text: str, ev: pd.Series, data_dir=None) -> str:
     """'' if the claim gives the event's date as precisely as the data knows it (and no more), else what to fix."""
     s, e, p = ev["date_start"], ev["date_end"], str(ev["date_precision"])
-    known = f"{date_text(s, e, p)} ({PRECISION['en'].get(p, p)})"
+    known = f"{date_text(s, e, p)} ({enum_labels('events', 'date_precision', 'en', data_dir=data_dir).get(p, p)})"
     low = text.casefold()
     if p == "day":
         if not _mentions_day_month(text, s.day, s.month):
@@ -78,7 +74,7 @@ def _number_forms(v: float) -> list[str]:
     return forms
 
 
-def _number_problem(text: str, row: pd.Series) -> str:
+def _number_problem(text: str, row: pd.Series, data_dir=None) -> str:
     low = text.casefold()
     q = str(row["qualifier"])
     problems = []
@@ -86,7 +82,7 @@ def _number_problem(text: str, row: pd.Series) -> str:
     if not pd.isna(v) and q != "vague":
         if not any(re.search(rf"(?<![\d,.]){re.escape(f)}(?![\d,])", low) for f in _number_forms(float(v))):
             problems.append(f"give the figure ({_number_forms(float(v))[0]})")
-    words = HEDGES_EN.get(q, ())
+    words = enum_labels("numbers", "qualifier", "words_en", data_dir=data_dir).get(q, ())
     if words and not _hedge_kept(low, words, None if pd.isna(v) or q == "vague" else float(v)):
         problems.append(f"keep the hedge '{row['qualifier_as_written'] or q}' (e.g. '{words[0]}')")
     return "; ".join(problems)
@@ -420,13 +416,13 @@ class Brief:
                 row = self._rows(table, key)[0][2]
                 if table == "events":
                     dated += 1
-                    p = _date_problem(c.text, row)
+                    p = _date_problem(c.text, row, self.data_dir)
                     if p:
                         date_fix.append(f"claim {i}: {p}")
                 elif table == "numbers":
                     numbered += 1
                     hedged += str(row["qualifier"]) != "exact"
-                    p = _number_problem(c.text, row)
+                    p = _number_problem(c.text, row, self.data_dir)
                     if p:
                         num_fix.append(f"claim {i}: {p}")
                 elif table == "quotes":
@@ -469,7 +465,7 @@ class Brief:
                 extra = ""
                 if t == "events":
                     p = str(row["date_precision"])
-                    extra = f" Date as known: {date_text(row['date_start'], row['date_end'], p)} ({PRECISION['en'][p]})."
+                    extra = f" Date as known: {date_text(row['date_start'], row['date_end'], p)} ({enum_labels('events', 'date_precision', 'en', data_dir=self.data_dir)[p]})."
                 elif t == "numbers":
                     extra = f" Figure: {row['value_as_written']} ({row['qualifier']}), counts: {row['counted_en']}."
                 elif t == "quotes":

@@ -7,30 +7,29 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from ..data.descriptor import enum_labels
 from .common import as_list, as_text, get_table, known_keys, need_columns
 
-#: The hedges of the numbers table, in the schema's order, with the English words that say the same.
-HEDGES_EN: dict[str, tuple[str, ...]] = {
-    "exact": (),
-    "about": ("about", "around", "roughly", "approximately", "some", "an estimated"),
-    "more_than": ("more than", "over"),
-    "at_least": ("at least",),
-    "less_than": ("less than", "fewer than", "under", "within"),
-    "nearly": ("nearly", "almost"),
-    "vague": ("hundreds", "dozens", "several", "many", "scores"),
-}
+
+def hedge_words(*, data_dir=None) -> dict[str, list[str]]:
+    """The hedges of the numbers table (numbers.qualifier), in the schema's order, with the English words that say
+    the same ('about': ['about', 'around', ...]); declared in datapackage.json (``x-enum-labels``)."""
+    return enum_labels("numbers", "qualifier", "words_en", data_dir=data_dir)
 
 
-#: What each hedge means, in a few words.
-HEDGE_MEANING: dict[str, str] = {
-    "exact": "no hedge: printed as an exact figure",
-    "about": "about: the true figure may be a little higher or lower",
-    "more_than": "more than: a floor, the figure is above it",
-    "at_least": "at least: a floor, the figure may equal it",
-    "less_than": "less than: a ceiling, the figure is below it",
-    "nearly": "nearly: just under the figure",
-    "vague": "a vague amount: no figure at all",
-}
+def hedge_meaning(*, data_dir=None) -> dict[str, str]:
+    """What each hedge means, in a few words: 'about: the true figure may be a little higher or lower'
+    (its English label and meaning, declared in datapackage.json)."""
+    return {q: f"{lab['en']}: {lab['meaning']}" for q, lab in enum_labels("numbers", "qualifier", data_dir=data_dir).items()}
+
+
+def __getattr__(name: str):
+    """HEDGES_EN and HEDGE_MEANING, the kit's hedges (read from the kit's datapackage.json when first used)."""
+    if name == "HEDGES_EN":
+        return {q: tuple(w) for q, w in hedge_words().items()}
+    if name == "HEDGE_MEANING":
+        return hedge_meaning()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _figure_text(row) -> str:
@@ -50,11 +49,12 @@ def numbers_table(*, data_dir=None, tables=None) -> pd.DataFrame:
         out[c] = as_text(out[c])
     out["qualifier_as_written"] = as_text(out["qualifier_as_written"]) if "qualifier_as_written" in out else ""
     out["value"] = pd.to_numeric(out["value"].astype("string").replace("", pd.NA), errors="coerce").astype("Float64")
-    bad = ~out["qualifier"].isin(list(HEDGES_EN))
+    known = list(hedge_words(data_dir=data_dir))
+    bad = ~out["qualifier"].isin(known)
     if bad.any():
         r = out[bad].iloc[0]
         raise ValueError(f"numbers {r['number_id']}: unknown qualifier {r['qualifier']!r}; "
-                         f"expected one of {', '.join(HEDGES_EN)}")
+                         f"expected one of {', '.join(known)}")
     out["figure"] = [_figure_text(r) for _, r in out.iterrows()]
     return out
 
@@ -67,12 +67,13 @@ def hedges(*, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -
     """
     num = numbers_table(data_dir=data_dir, tables=tables)
     rows = []
-    for q in HEDGES_EN:
+    meaning = hedge_meaning(data_dir=data_dir)
+    for q in meaning:
         grp = num[num["qualifier"] == q]
         if grp.empty:
             continue
         written = [w for w in dict.fromkeys(grp["qualifier_as_written"]) if w]
-        rows.append({"qualifier": q, "as_written": ", ".join(written) or "(none)", "meaning": HEDGE_MEANING[q],
+        rows.append({"qualifier": q, "as_written": ", ".join(written) or "(none)", "meaning": meaning[q],
                      "numbers": len(grp), "examples": ", ".join(grp["number_id"].head(3))})
     return pd.DataFrame(rows, columns=["qualifier", "as_written", "meaning", "numbers", "examples"])
 

@@ -4,8 +4,8 @@ The steps, in order (nothing is written unless every step succeeds):
 
 1. Check every seed against the SHA-256 in data/articles.csv (:func:`iraqtalks.data.seeds.verify_seeds`).
    A changed seed stops the build with a message naming the file and both checksums.
-2. Clean each seed (:func:`iraqtalks.text.clean.clean_article`) and split the clean text into
-   sentences (:func:`iraqtalks.text.clean.split_sentences`).
+2. Clean each seed (:func:`iraqtalks.text.clean.clean_article`, with the rules of ``cleaning_rules.csv``) and
+   split the clean text into sentences (:func:`iraqtalks.text.clean.split_sentences`).
 3. Find every evidence quote of every hand-made table (resources with ``x-evidence`` in
    data/datapackage.json) in its raw seed: line, character offsets, number of occurrences.
 4. Map every evidence quote to the sentences it lies in, and join the hand-made reasons of
@@ -37,6 +37,7 @@ from pathlib import Path
 
 from ..text.clean import CleaningError, clean_article, restore_obfuscation, split_sentences
 from ..text.quotes import locate
+from . import cleaning as _cleaning
 from . import csvtext as _csvtext
 from . import descriptor as _descriptor
 from . import loader as _loader
@@ -287,6 +288,7 @@ def derive(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None =
     verify_seeds(data, seeds)  # raises SeedError before anything is written
 
     articles = manifest(data)
+    rules = _cleaning.rules(data_dir=data)
     raws, cleans, seed_files, logs = {}, {}, {}, {}
     log_rows, sentence_rows = [], []
     for n, art in enumerate(articles, start=2):
@@ -296,10 +298,11 @@ def derive(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None =
                              "an id of letters, digits, '-', '_' and '.' that starts with a letter or digit (the build "
                              f"writes the clean text to {CLEAN_DIR}/<article_id>.txt)")
         raw = read_raw(art["seed_file"], seeds)
-        clean, log = clean_article(aid, raw)
+        clean, log = clean_article(aid, raw, rules)
         raws[aid], cleans[aid], seed_files[aid], logs[aid] = raw, clean, art["seed_file"], log
         log_rows.extend(log)
-        sentence_rows.extend(split_sentences(clean, aid, data=data))
+        sentence_rows.extend(split_sentences(clean, aid, headline=art.get("headline", ""), rules=rules,
+                                             where=f"{data / 'articles.csv'} row {n}, column headline"))
 
     evidence = _evidence_rows(data, package)
     locations = _evidence_locations(evidence, raws, cleans, seed_files)
@@ -325,7 +328,9 @@ def derive(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None =
                 else:
                     credits.update(v for v in (row.get("name"), row.get("name_vi")) if v)
     coverage_problems = coverage.problems(covered, sentence_rows, reasons, _problems._display(reasons_file),
-                                          names, credits)
+                                          names, credits, reason_names=[str(v) for v in next(
+                                              f for f in reasons_res["schema"]["fields"]
+                                              if f["name"] == "reason")["constraints"]["enum"]])
 
     outputs: dict[Path, str] = {}
     for aid in sorted(cleans):

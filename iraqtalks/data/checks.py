@@ -13,6 +13,7 @@ from . import seeds as _seeds
 from .advice import _DATE_RE, _FIRST_DAY, _LAST_DAY, _VI_GROUPED_RE, date_advice, number_advice
 from .csvtext import _parse, _Parsed
 from .descriptor import ARTICLES, _as_list, _fields, _missing_values, evidence_spec
+from .descriptor import ranges as _declared_ranges
 from .evidence_checks import _check_evidence
 from .paths import seeds_dir_for
 from .problems import Problem, _closest, _display, _folder_display, _show
@@ -236,7 +237,7 @@ def _check_table(dd: Path, pkg: dict, res: dict) -> _TableResult:
                     message=(f"it contains the markup {tag_text!r}; the kit shows every cell as plain text, so "
                              "remove the tags and keep only the words")))
 
-    problems += _check_ranges(shown, parsed, missing, present, numeric_ok)
+    problems += _check_ranges(shown, parsed, missing, present, numeric_ok, _declared_ranges(res))
     problems += _check_parsed_from(shown, parsed, missing, present)
     quotes_found = 0
     ev = evidence_spec(res)
@@ -478,17 +479,16 @@ def _check_parsed_from(shown: str, parsed: _Parsed, missing: np.ndarray, present
 
 
 def _check_ranges(shown: str, parsed: _Parsed, missing: np.ndarray, present: list[dict],
-                  known_ok: set[str]) -> list[Problem]:
-    """A column named X_end must not be before X_start (date_end >= date_start, published_end >= ...)."""
+                  known_ok: set[str], pairs: list[tuple[str, str]]) -> list[Problem]:
+    """The end of a declared range (the resource's ``x-ranges`` in datapackage.json) must not be before its
+    start (date_end >= date_start, published_end >= published_start, ...)."""
     out: list[Problem] = []
     types = {f["name"]: f.get("type", "string") for f in present}
     col = parsed.col
-    for end, t in types.items():
-        if not end.endswith("end") or t not in ("date", "integer", "number"):
-            continue
-        start = end[: -len("end")] + "start"
-        if types.get(start) != t:
-            continue
+    for start, end in pairs:
+        t = types.get(end)
+        if t is None or types.get(start) != t:
+            continue  # a missing column is reported by the header check
         a, b = parsed.column(start), parsed.column(end)
         regex = {"date": _DATE_RE, "integer": _INT_RE, "number": _NUM_RE}[t]
         both = ~missing[:, col[start]] & ~missing[:, col[end]]

@@ -30,22 +30,25 @@ from pathlib import Path
 
 from ..text.clean import _dotted_words
 
-__all__ = ["REASONS", "FACT_FREE_REASONS", "POINTING_REASONS", "SentenceSpan", "sentence_spans", "coverage_rows",
+__all__ = ["reason_meanings", "FACT_FREE_REASONS", "POINTING_REASONS", "SentenceSpan", "sentence_spans", "coverage_rows",
            "problems"]
 
-#: The reasons a sentence may back no fact (the enum of sentence_reasons.reason).
-REASONS = {
-    "page_furniture": "Text of the web page, not of the article (a label, a widget, a credit line the "
-                      "cleaner keeps); its credits, if any, are recorded from another line.",
-    "caption_repeated": "A photo caption that repeats what a body sentence of the same article says; the "
-                        "facts are recorded from that sentence (named in the note).",
-    "restated": "Background the same article states elsewhere; the facts are recorded from that "
-                "sentence (named in the note).",
-    "signpost": "A headline, subheading or linking sentence that announces what follows and states "
-                "no date, number, name, attributed statement or credit of its own.",
-    "commentary": "The writer's own general comment, with no date, number, name, attributed statement "
-                  "or credit.",
-}
+
+def reason_meanings(*, data_dir: str | Path | None = None) -> dict[str, str]:
+    """The reasons a sentence may back no fact (the enum of sentence_reasons.reason) with what each means,
+    declared in datapackage.json (``x-enum-labels``)."""
+    from .descriptor import enum_labels
+
+    return enum_labels("sentence_reasons", "reason", "meaning", data_dir=data_dir)
+
+
+def __getattr__(name: str):
+    """REASONS: the kit's reasons and their meanings (read from the kit's datapackage.json when first used)."""
+    if name == "REASONS":
+        return reason_meanings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: Reasons that point at another sentence of the same article (its id is in the note).
 POINTING_REASONS = ("restated", "caption_repeated")
 #: Reasons that a sentence containing a date, number, name or credit can not have.
@@ -182,14 +185,17 @@ def coverage_rows(article_ids: list[str], raws: dict[str, str], logs: dict[str, 
 
 
 def problems(coverage: list[dict], sentence_rows: list[dict], reasons: dict[str, dict], reasons_file: str,
-             names: dict[str, set[str]], credits: set[str]):
+             names: dict[str, set[str]], credits: set[str], reason_names: list[str] | None = None):
     """The coverage problems, as :class:`iraqtalks.data.problems.Problem` (see the module docstring).
 
     ``reasons``: sentence_reasons rows by sentence_id, each with its spreadsheet ``_row``;
-    ``names``: the names_as_written of actor_names by article; ``credits``: outlet names.
+    ``names``: the names_as_written of actor_names by article; ``credits``: outlet names;
+    ``reason_names``: the enum of sentence_reasons.reason (default: the kit's, from its datapackage.json).
     """
     from .problems import Problem, _show
 
+    if reason_names is None:
+        reason_names = list(reason_meanings())
     text = {s["sentence_id"]: s["text"] for s in sentence_rows}
     facts = {c["sentence_id"]: c for c in coverage}
     out = []
@@ -199,7 +205,7 @@ def problems(coverage: list[dict], sentence_rows: list[dict], reasons: dict[str,
                                f"({_show(text[c['sentence_id']], 90)})", found_is_value=False,
                                expected="a reason row, since no fact row has its evidence in this sentence",
                                message="record the sentence's facts, or give a reason "
-                                       f"({', '.join(REASONS)})"))
+                                       f"({', '.join(reason_names)})"))
     for sid, r in reasons.items():
         row = r.get("_row")
         if sid not in facts:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .descriptor import _as_list, read_package
+from ..text.labels import NUMBER_WORDS_EN
+from .descriptor import _as_list, ranges, read_package
 from .paths import data_dir as _data_dir
 
 __all__ = ["render", "write", "type_label"]
@@ -35,6 +36,16 @@ def type_label(field: dict) -> str:
     if cons.get("required"):
         label += ", **required**"
     return _cell(label)
+
+
+def field_description(field: dict) -> str:
+    """A field's description, followed by what each of its values means where datapackage.json declares it
+    (``x-enum-labels`` with a ``meaning``): 'Why the sentence backs no fact: page_furniture: ...; restated: ...'."""
+    text = field.get("description", "")
+    labels = field.get("x-enum-labels") or {}
+    meanings = [f"{v}: {labels[str(v)]['meaning']}" for v in (field.get("constraints") or {}).get("enum", [])
+                if "meaning" in labels.get(str(v), {})]
+    return f"{text.rstrip('.')}: " + "; ".join(meanings) if meanings else text
 
 
 def _keys(fields) -> str:
@@ -72,6 +83,8 @@ def _table_section(res: dict) -> list[str]:
     if seedq:
         out.append(f"- Seed side: {_keys(seedq.get('quote_fields'))} is copied verbatim, on one line, from the clean "
                    f"text of the article in `{seedq['article_field']}` (`clean/<article_id>.txt`)")
+    for start, end in ranges(res):
+        out.append(f"- Range: `{end}` is never before `{start}`")
     limited = [f"`{f['name']}` ≤ {f['x-max-words']} words" for f in schema["fields"] if f.get("x-max-words")]
     if limited:
         out.append("- Length: " + ", ".join(limited))
@@ -85,9 +98,14 @@ def _table_section(res: dict) -> list[str]:
         out.append("- Hand-made: read from the articles by people")
     out += ["", "| variable | type | description |", "| --- | --- | --- |"]
     for f in schema["fields"]:
-        out.append(f"| `{f['name']}` | {type_label(f)} | {_cell(f.get('description', ''))} |")
+        out.append(f"| `{f['name']}` | {type_label(f)} | {_cell(field_description(f))} |")
     out.append("")
     return out
+
+
+def _count_words(n: int) -> str:
+    """5 -> 'five' (up to twenty), else the digits."""
+    return NUMBER_WORDS_EN[n] if n < len(NUMBER_WORDS_EN) else str(n)
 
 
 def coverage_lines(*, data_dir: str | Path | None = None) -> list[str]:
@@ -108,7 +126,8 @@ def coverage_lines(*, data_dir: str | Path | None = None) -> list[str]:
     reasons = sum(1 for r in rows if r["facts"] in ("", "0") and r["reason"])
     none = total - facts - reasons
     out = ["## Coverage", "",
-           f"The hand-made tables are a sentence-by-sentence reading of the five articles, and this is measured, "
+           f"The hand-made tables are a sentence-by-sentence reading of the {_count_words(len(arts))} articles, and this "
+           "is measured, "
            f"not assumed: of the {total} sentences of the clean texts, {facts} hold the evidence of at least one "
            f"fact row and {reasons} back no fact, each with a declared reason (`sentence_reasons`); "
            f"{none} have neither. `sentence_coverage` lists the rows of every sentence, and "

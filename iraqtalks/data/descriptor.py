@@ -18,6 +18,13 @@ SUPPORTED_TYPES = ("string", "integer", "number", "date", "boolean")
 
 SUPPORTED_CONSTRAINTS = ("required", "enum", "pattern", "unique")
 
+#: What a field's ``x-enum-labels`` may say about each value of its enum: its words in English and Vietnamese,
+#: what it means, and (for hedges) the English words that say the same (a list, possibly empty).
+LABEL_KEYS = {"en": "text", "vi": "text", "meaning": "text", "words_en": "list"}
+
+#: The kinds of column a declared range (``x-ranges``) may join: the end is never before the start.
+RANGE_TYPES = ("date", "integer", "number")
+
 
 ARTICLES = "articles"  # the seed manifest: article_id -> seed_file
 
@@ -259,14 +266,18 @@ def _check_package(pkg, shown: str) -> list[Problem]:
                         re.compile(cons["pattern"])
                     except re.error as exc:
                         bad(fw, f"pattern {cons['pattern']!r} ({exc})", "a valid regular expression")
-            if "enum" in cons and (not isinstance(cons["enum"], list) or not cons["enum"]
-                                   or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
-                                              for v in cons["enum"])):
+            enum_ok = "enum" in cons and isinstance(cons["enum"], list) and bool(cons["enum"]) and all(
+                isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in cons["enum"])
+            if "enum" in cons and not enum_ok:
                 bad(fw, f"constraints.enum {_kind(cons['enum'])}" if not isinstance(cons["enum"], list)
                     else "an empty enum, or one holding lists, objects, true/false or null",
                     "a non-empty list of allowed values (texts or numbers)")
+            if "x-enum-labels" in f:
+                _check_enum_labels(f["x-enum-labels"], cons["enum"] if enum_ok else None, fw, bad)
         if len(set(fnames)) != len(fnames):
             bad(where, "a field name used twice", "unique field names")
+        if "x-ranges" in res:
+            _check_x_ranges(res["x-ranges"], schema["fields"], where, bad)
         for f in schema["fields"]:
             src = f.get("x-parsed-from") if isinstance(f, dict) and isinstance(f.get("name"), str) else None
             if isinstance(src, str) and src not in fnames:
@@ -346,6 +357,73 @@ def _check_package(pkg, shown: str) -> list[Problem]:
     return out
 
 
+def _check_enum_labels(labels, enum: list | None, fw: str, bad) -> None:
+    """A field's ``x-enum-labels``: an object with one entry per value of its enum, each an object of
+    :data:`LABEL_KEYS`, every entry with the same keys (so no value lacks a label the others have)."""
+    if enum is None:
+        bad(fw, "x-enum-labels on a field without a list of values (constraints.enum)",
+            "x-enum-labels only beside a non-empty constraints.enum")
+        return
+    if not isinstance(labels, dict) or not labels:
+        bad(fw, f"x-enum-labels {_kind(labels)}",
+            "an object with one entry per enum value, e.g. {\"talks\": {\"en\": \"talks\", \"vi\": \"đàm phán\"}}")
+        return
+    values = [str(v) for v in enum]
+    for value in labels:
+        if value not in values:
+            hint = _closest(value, values)
+            bad(fw, f"x-enum-labels gives a label for {value!r}, which is not one of its values",
+                "labels only for the values in constraints.enum: " + ", ".join(values),
+                f"did you mean {hint!r}?" if hint else "add the value to the enum or delete its label")
+    for value in values:
+        if value not in labels:
+            bad(fw, f"value {value!r} has no entry in x-enum-labels",
+                "an entry for every value of the enum (the views, exports and the data dictionary show it)")
+    keysets = {}
+    for value, entry in labels.items():
+        vw = f"{fw}, x-enum-labels {value!r}"
+        if not isinstance(entry, dict) or not entry:
+            bad(vw, _kind(entry), "an object such as {\"en\": \"...\", \"vi\": \"...\", \"meaning\": \"...\"}")
+            continue
+        for key, v in entry.items():
+            kind = LABEL_KEYS.get(key)
+            if kind is None:
+                bad(vw, f"the key {key!r}", "one of " + ", ".join(LABEL_KEYS))
+            elif kind == "text" and not (isinstance(v, str) and v.strip()):
+                bad(vw, f"{key} {_kind(v)}", "a non-empty text")
+            elif kind == "list" and not _str_list(v, allow_str=False, allow_empty=True):
+                bad(vw, f"{key} {_kind(v)}", "a list of texts (it may be empty: [])")
+        keysets[value] = set(entry)
+    every = set().union(*keysets.values()) if keysets else set()
+    for value, keys in keysets.items():
+        for key in sorted(every - keys):
+            bad(f"{fw}, x-enum-labels {value!r}", f"no {key!r}",
+                f"the same keys for every value ({', '.join(sorted(every))}): other values have a {key!r}")
+
+
+def _check_x_ranges(ranges, fields: list, where: str, bad) -> None:
+    """A resource's ``x-ranges``: a list of {"start": field, "end": field} pairs of the same type (a date,
+    integer or number): check-data reports a row whose end is before its start."""
+    shape = "a list such as [{\"start\": \"date_start\", \"end\": \"date_end\"}]"
+    if not isinstance(ranges, list) or not ranges:
+        bad(where, f"x-ranges {_kind(ranges)}", shape)
+        return
+    types = {f["name"]: f.get("type", "string") for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    for n, pair in enumerate(ranges):
+        rw = f"{where}, x-ranges[{n}]"
+        if not isinstance(pair, dict) or set(pair) != {"start", "end"} or not all(
+                isinstance(v, str) for v in pair.values()):
+            bad(rw, _kind(pair), shape)
+            continue
+        for side in ("start", "end"):
+            if pair[side] not in types:
+                bad(rw, f"{side} {pair[side]!r}", "a declared field name")
+        a, b = types.get(pair["start"]), types.get(pair["end"])
+        if a and b and (a != b or a not in RANGE_TYPES):
+            bad(rw, f"{pair['start']} ({a}) and {pair['end']} ({b})",
+                "two fields of the same type, one of " + ", ".join(RANGE_TYPES))
+
+
 def read_package(data_dir: str | Path | None = None) -> dict:
     """datapackage.json of a data folder, as a dict (a fresh copy; cached by path and mtime).
 
@@ -382,6 +460,35 @@ def _fields(res: dict) -> list[dict]:
 
 def _missing_values(res: dict) -> list[str]:
     return list(res["schema"].get("missingValues", [""]))
+
+
+def enum_labels(table: str, field: str, key: str | None = None, *,
+                data_dir: str | Path | None = None) -> dict[str, dict] | dict[str, str | list]:
+    """The labels of one field's values, declared in datapackage.json (``x-enum-labels``), in the enum's order:
+    ``{value: {"en": ..., "vi": ..., "meaning": ..., "words_en": [...]}}`` (the keys the descriptor gives);
+    with `key` ('en', 'vi', 'meaning' or 'words_en'), ``{value: that label}``.
+
+    Raises UnknownTableError for an unknown table and ValueError for a field or key without declared labels.
+    """
+    res = _resource(_package(_data_dir(data_dir)), table)
+    for f in _fields(res):
+        if f["name"] == field:
+            if "x-enum-labels" not in f:
+                raise ValueError(f"{table}.{field} declares no labels (x-enum-labels) in datapackage.json")
+            labels = {str(v): copy.deepcopy(f["x-enum-labels"][str(v)]) for v in f["constraints"]["enum"]}
+            if key is None:
+                return labels
+            if any(key not in entry for entry in labels.values()):
+                raise ValueError(f"{table}.{field}: x-enum-labels gives no {key!r}; it gives "
+                                 + ", ".join(next(iter(labels.values()))))
+            return {v: entry[key] for v, entry in labels.items()}
+    hint = _closest(field, [f["name"] for f in _fields(res)])
+    raise ValueError(f"{table} has no column {field!r}" + (f"; did you mean {hint!r}?" if hint else ""))
+
+
+def ranges(res: dict) -> list[tuple[str, str]]:
+    """The declared (start, end) column pairs of a resource (``x-ranges``): the end is never before the start."""
+    return [(p["start"], p["end"]) for p in res.get("x-ranges") or []]
 
 
 def evidence_spec(res: dict) -> dict | None:

@@ -121,7 +121,7 @@ def validate(data_dir: str | Path | None = None, tables: str | Iterable[str] | N
     constraints; primary keys are unique; foreign keys point at existing rows (an empty cell is no
     reference); text is Unicode NFC and has no HTML/script markup; each evidence quote occurs
     verbatim, on one line, in the raw seed of its article, and each `within_evidence` value occurs
-    inside the quote; a column X_end is not before X_start; for the outside-evidence tables, word
+    inside the quote; the end of each range declared in `x-ranges` is not before its start; for the outside-evidence tables, word
     limits, seed quotes in the clean text and fact keys (iraqtalks/data/upstream.py). An empty list means the data is valid.
     """
     dd = _data_dir(data_dir)

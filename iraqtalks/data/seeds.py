@@ -56,7 +56,7 @@ def read_raw(seed_file: str, seeds_dir: str | Path | None = None) -> str:
         raise SeedError(f"{folder}: {why}; expected the name of a file inside the seeds folder")
     path = folder / seed_file
     if not path.is_file():
-        raise SeedError(f"{path}: seed file not found (expected one of the five files listed in data/articles.csv)")
+        raise SeedError(f"{path}: seed file not found (expected one of the files listed in data/articles.csv, column seed_file)")
     try:
         return _read(str(path), path.stat().st_mtime_ns)
     except UnicodeDecodeError as exc:

@@ -175,8 +175,9 @@ def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lan
     One row per event, in date order. Raises ValueError for an unknown `lang` or `group`, and
     DataError (file, row, column) if a table lacks a column or has a date that cannot be read.
     """
-    from ..text.labels import PRECISION, date_text, type_label
+    from ..data.descriptor import enum_labels
     from ..text.labels import check_lang as _check_lang
+    from ..text.labels import date_text
 
     lang = _check_lang(lang)
     if group not in ("type", "actor"):
@@ -184,6 +185,8 @@ def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lan
     ev, rep, labels, published, actor_names = _tables(events, reports, articles, actors, data_dir)
     ev = ev.sort_values(["date_start", "date_end", "event_id"], kind="stable")
     words = _WORDS[lang]
+    precision = enum_labels("events", "date_precision", lang, data_dir=data_dir)
+    types = enum_labels("events", "event_type", lang, data_dir=data_dir)
     by_event: dict[str, list[dict]] = {}
     for r in rep.sort_values(["own", "article_id"], ascending=[False, True], kind="stable").to_dict("records"):
         by_event.setdefault(r["event_id"], []).append(r)
@@ -213,10 +216,10 @@ def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lan
                          f"<small>{_e(credit)}</small></p>")
         row = {c: "" for c in TIMELINEJS_COLUMNS}
         row.update(_dates(start, end, e.date_precision))
-        row["Display Date"] = _e(f"{when} ({PRECISION[lang].get(e.date_precision, e.date_precision)})")
+        row["Display Date"] = _e(f"{when} ({precision.get(e.date_precision, e.date_precision)})")
         row["Headline"] = _e(summary)
         row["Text"] = "".join(parts)
-        row["Group"] = _e(type_label(e.event_type, lang) if group == "type" else actor_names.get(e.actor1_id, e.actor1_id))
+        row["Group"] = _e(types.get(e.event_type, e.event_type.replace("_", " ")) if group == "type" else actor_names.get(e.actor1_id, e.actor1_id))
         rows.append(row)
     out = pd.DataFrame(rows, columns=TIMELINEJS_COLUMNS, dtype=object).map(spreadsheet_safe)
     if path is not None:

@@ -2,8 +2,9 @@
 
 The seeds in ``seeds/`` are web pages saved as text. Besides the article they carry page
 furniture: player remnants, widgets, repeated captions, sidebars. This module removes that
-furniture with *named rules that are data* (the lists below, each with a reason in plain
-words), and writes one ``cleaning_log`` row for every change it makes. Nothing else in the
+furniture with *named rules that are data* (``data/cleaning_rules.csv``, declared in datapackage.json, each
+rule with a reason in plain words; read with :func:`read_rules` from the path the caller gives, by
+:mod:`iraqtalks.data.cleaning`), and writes one ``cleaning_log`` row for every change it makes. Nothing else in the
 text changes: typos stay (a000 writes 'chuyể' for 'chuyển'; that is the article's own error).
 
 What the cleaner does, in order, to one raw seed:
@@ -23,6 +24,9 @@ one, several or no blank lines between paragraphs; those blank lines carry no wo
 
 Every article rule must match at least one line of its seed. A rule that matches nothing
 means the seed and the rules have drifted apart, and :class:`CleaningError` stops the build.
+The rules file also marks the subheadings of an article (action ``subheading``, see :func:`split_sentences`).
+The rules of the Vietnamese text itself, the same for every article (dotted words that are not hidden words,
+abbreviations, caption credits), are the constants of this module.
 
 Example:
 
@@ -31,16 +35,18 @@ Example:
 """
 from __future__ import annotations
 
+import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = [
     "CleaningError",
     "Rule",
-    "ARTICLE_RULES",
-    "GENERAL_RULES",
+    "RuleSet",
+    "RULE_COLUMNS",
+    "read_rules",
     "OBFUSCATION_EXCEPTIONS",
-    "SUBHEADINGS",
     "CAPTION_RULES",
     "ABBREVIATIONS",
     "clean_article",
@@ -57,8 +63,8 @@ class CleaningError(ValueError):
 class Rule:
     """One cleaning rule.
 
-    name    short id, unique within its list
-    action  drop_line | drop_block | strip_prefix
+    name    short id, unique among the rules of its article and the general rules
+    action  drop_line | drop_block | strip_prefix, or subheading (the clean line ``pattern`` is a subheading)
     match   how ``pattern`` is compared with one raw line:
             'line'   the whole line equals ``pattern``
             'prefix' the line starts with ``pattern`` (for strip_prefix, ``pattern`` is what is removed)
@@ -74,12 +80,21 @@ class Rule:
     reason: str
 
     def __post_init__(self) -> None:
-        if self.action not in ("drop_line", "drop_block", "strip_prefix"):
-            raise CleaningError(f"rule {self.name!r}: action {self.action!r} is not drop_line, drop_block or strip_prefix")
+        if self.action not in ACTIONS:
+            raise CleaningError(f"rule {self.name!r}: action {self.action!r} is not {', '.join(ACTIONS[:-1])} "
+                                f"or {ACTIONS[-1]}")
         if self.match not in ("line", "prefix", "regex"):
             raise CleaningError(f"rule {self.name!r}: match {self.match!r} is not line, prefix or regex")
         if self.action == "strip_prefix" and self.match != "prefix":
             raise CleaningError(f"rule {self.name!r}: strip_prefix needs match='prefix' (the exact text to remove)")
+        if self.action == "subheading" and self.match != "line":
+            raise CleaningError(f"rule {self.name!r}: subheading needs match='line' (the whole line of the clean text)")
+        if self.match == "regex":
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise CleaningError(f"rule {self.name!r}: pattern {self.pattern!r} is not a valid regular "
+                                    f"expression ({exc})") from None
         if not self.pattern:
             raise CleaningError(f"rule {self.name!r}: empty pattern")
 
@@ -91,16 +106,8 @@ class Rule:
         return re.search(self.pattern, line) is not None
 
 
-# --- The rules (data) ------------------------------------------------------------------------
-
-#: Rules for every article. These may match nothing in a given seed.
-GENERAL_RULES: list[Rule] = [
-    Rule(
-        "image-label", "drop_line", "regex", r" - Hình \d+$",
-        "Image label: the page repeats the headline with a picture number ('... - Hình 1') above "
-        "each photo. It is page furniture; the caption on the next line is kept.",
-    ),
-]
+#: What a rule may do (see :class:`Rule`).
+ACTIONS = ("drop_line", "drop_block", "strip_prefix", "subheading")
 
 #: Reason logged when a line repeats the previous kept line (general rule ``repeated-line``).
 DUPLICATE_REASON = (
@@ -108,72 +115,90 @@ DUPLICATE_REASON = (
     "twice by the page). The first copy is kept."
 )
 
-#: Rules for one article each. Every one of these must match at least one line of its seed.
-ARTICLE_RULES: dict[str, list[Rule]] = {
-    "a000": [
-        Rule(
-            "section-and-date-line", "drop_line", "line",
-            "Thời sự quốc tếThứ Năm, 25/01/2024 09:18:15 +07:00",
-            "The section name 'Thời sự quốc tế' (International news) run into the publication "
-            "date line: page furniture, not the story. The date is kept as printed in "
-            "articles.csv, column published_printed.",
-        ),
-        Rule(
-            "dateline", "drop_line", "line", "(VTC News) -",
-            "The outlet's dateline '(VTC News) -' on a line of its own before the first "
-            "paragraph. The outlet is recorded in articles.csv, column outlet_id.",
-        ),
-        Rule(
-            "comments-widget", "drop_line", "line", "Bình luận",
-            "'Bình luận' (Comments): the label of the page's comment box, not the story.",
-        ),
-        Rule(
-            "site-footer", "drop_line", "line", "vtcnews.vn",
-            "The site's address at the foot of the page, not the story.",
-        ),
-    ],
-    "a001": [
-        Rule(
-            "video-player-time", "drop_line", "line", "0:00 / 0:00",
-            "Remnant of a video player (elapsed / total time), not the story.",
-        ),
-        Rule(
-            "video-player-clock", "drop_line", "line", "0:00",
-            "Remnant of a video player (its clock), not the story.",
-        ),
-    ],
-    "a002": [
-        Rule(
-            "metadata-remnant", "strip_prefix", "prefix", " date 2024-02 ",
-            "A metadata remnant of the saved page ('date 2024-02') run into the first sentence. "
-            "It is recorded in articles.csv, column published_printed; the sentence is kept.",
-        ),
-    ],
-    "a004": [
-        Rule(
-            "follow-widget", "drop_line", "line", "Theo dõi VGT trên",
-            "'Theo dõi VGT trên' (Follow VGT on): a social-media widget of the site, not the story.",
-        ),
-        Rule(
-            "video-widget", "drop_line", "line", "Video đang HOT",
-            "'Video đang HOT' (Hot video): a video widget of the site, not the story.",
-        ),
-        Rule(
-            "related-headlines", "drop_line", "prefix",
-            "Phát hiện tên lửa có thể mang đầu đạn hạt nhân trong gara nhà dân ở Mỹ",
-            "Three related headlines run together on one line ('Phát hiện tên lửa ...', "
-            "'Một ngày sau khi tấn công ...', 'Cận cảnh hiện trường ...'): links to other stories, "
-            "not part of this one.",
-        ),
-        Rule(
-            "poll-and-news-lists", "drop_block", "line", "Bạn thấy bài viết này có hữu ích không?",
-            "From the poll 'Bạn thấy bài viết này có hữu ích không?' (Was this article useful?) to "
-            "the end of the page: the poll and the lists 'Tin liên quan', 'Tiêu điểm', 'Tin đang "
-            "nóng', 'Tin mới nhất' and 'Có thể bạn quan tâm', dated 23-24/09/2024 and unrelated to "
-            "the story. Dropped as one block.",
-        ),
-    ],
-}
+
+# --- The rules file --------------------------------------------------------------------------
+
+#: The columns of the rules file (data/cleaning_rules.csv), in order.
+RULE_COLUMNS = ("article_id", "name", "action", "match", "pattern", "reason")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The cleaning rules of a data folder: ``(article_id, Rule)`` pairs in file order, an empty article_id
+    for a general rule (for every article, which may match nothing). ``source`` names the file in messages and
+    ``rows`` gives the spreadsheet row of each rule (the header is row 1)."""
+
+    rules: tuple[tuple[str, Rule], ...]
+    source: str = "data/cleaning_rules.csv"
+    rows: tuple[int, ...] = ()
+    articles: frozenset[str] = field(default=frozenset(), init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "articles", frozenset(a for a, _ in self.rules if a))
+
+    def general(self) -> list[Rule]:
+        """The rules for every article (not subheadings)."""
+        return [r for a, r in self.rules if not a and r.action != "subheading"]
+
+    def for_article(self, article_id: str) -> list[Rule]:
+        """The cleaning rules of one article (not its subheadings); each must match a line of its seed."""
+        return [r for a, r in self.rules if a == article_id and r.action != "subheading"]
+
+    def subheadings(self, article_id: str) -> list[Rule]:
+        """The subheadings of one article: whole lines of its clean text."""
+        return [r for a, r in self.rules if a in (article_id, "") and r.action == "subheading"]
+
+
+def read_rules(path: str | Path, shown: str | None = None) -> RuleSet:
+    """The rules file at `path` (CSV, UTF-8, the columns :data:`RULE_COLUMNS`) as a :class:`RuleSet`.
+
+    `shown` is the file's name in messages (default: the path). Raises :class:`CleaningError` naming the
+    file, the row (the header is row 1) and the column when the file is missing, a column is missing or
+    extra, a rule is malformed (:class:`Rule`) or a name is used twice for one article.
+    """
+    shown = shown or str(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            body = list(reader)
+    except FileNotFoundError:
+        raise CleaningError(f"{shown}: no such file; expected the cleaning rules, with the columns "
+                            f"{', '.join(RULE_COLUMNS)} (restore it, e.g. from git)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CleaningError(f"{shown}: cannot be read as UTF-8 text ({exc})") from None
+    if header is None or tuple(header) != RULE_COLUMNS:
+        raise CleaningError(f"{shown}, row 1: found the columns {', '.join(header or []) or '(none)'}; "
+                            f"expected {', '.join(RULE_COLUMNS)}")
+    rules: list[tuple[str, Rule]] = []
+    rows: list[int] = []
+    seen: dict[tuple[str, str], int] = {}
+    for n, cells in enumerate(body, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(RULE_COLUMNS):
+            raise CleaningError(f"{shown}, row {n}: found {len(cells)} cells; expected {len(RULE_COLUMNS)} "
+                                f"({', '.join(RULE_COLUMNS)})")
+        row = dict(zip(RULE_COLUMNS, cells))
+        for column in ("name", "action", "match", "pattern", "reason"):
+            if not row[column]:
+                raise CleaningError(f"{shown}, row {n}, column {column}: the cell is empty; expected a value")
+        try:
+            rule = Rule(row["name"], row["action"], row["match"], row["pattern"], row["reason"])
+        except CleaningError as exc:
+            raise CleaningError(f"{shown}, row {n}: {exc}") from None
+        scope = row["article_id"]
+        clash = next((m for (a, name), m in seen.items()
+                      if name == rule.name and (not scope or not a or a == scope)), None)
+        if clash:
+            raise CleaningError(f"{shown}, row {n}, column name: found {rule.name!r}, the name of the rule in "
+                                f"row {clash}; expected a name used once among the rules of an article and the "
+                                "general rules")
+        seen[(scope, rule.name)] = n
+        rules.append((scope, rule))
+        rows.append(n)
+    return RuleSet(tuple(rules), shown, tuple(rows))
+
 
 #: Words that look like a dotted (obfuscated) word but are written that way on purpose.
 #: Compared case-insensitively. Each with its reason.
@@ -195,20 +220,6 @@ RESTORE_REASON = (
 # of a longer dotted chain (a.b.c) and not after another dot.
 _DOTTED_WORD = re.compile(r"(?<![\w.])([^\W\d_])\.([^\W\d_]+)(?!\w)(?!\.\w)")
 _EXCEPTIONS_FOLDED = {w.casefold() for w in OBFUSCATION_EXCEPTIONS}
-
-#: Paragraphs of the clean text that are subheadings, per article (matched as whole lines).
-SUBHEADINGS: dict[str, list[tuple[str, str]]] = {
-    "a004": [
-        ("Ảnh hưởng của Iran", "Subheading of the main story (Iran's influence)."),
-        ("Đàm phán chấm dứt hiện diện của Mỹ ở Iraq", "Subheading of the main story (talks on ending the US presence)."),
-        (
-            "Lý do Mỹ chờ gần một tuần mới trả đũa vụ 3 lính thiệt mạng ở Jordan",
-            "Title of a second, related story that the page appends to the main one. Kept: it is "
-            "on topic (the US strikes after the attack in Jordan). Marked so readers can tell the "
-            "two stories apart.",
-        ),
-    ],
-}
 
 #: Paragraphs that are photo or illustration captions, or credit lines: (name, regex, reason).
 CAPTION_RULES: list[tuple[str, str, str]] = [
@@ -284,8 +295,10 @@ def _check_rules(article_id: str, rules: list[Rule]) -> None:
         raise CleaningError(f"{article_id}: rule names used twice: {', '.join(dupes)}")
 
 
-def clean_article(article_id: str, raw: str) -> tuple[str, list[dict]]:
-    """Clean one raw seed. Returns ``(clean_text, log_rows)``.
+def clean_article(article_id: str, raw: str, rules: RuleSet) -> tuple[str, list[dict]]:
+    """Clean one raw seed with the rules of a data folder (:func:`read_rules`). Returns ``(clean_text, log_rows)``.
+
+    (``iraqtalks.clean_article(article_id, raw)`` reads the kit's rules itself: :mod:`iraqtalks.data.cleaning`.)
 
     ``log_rows`` are dicts with the ``cleaning_log`` fields: article_id, step, line, action, raw,
     clean, reason; ``line`` is the 1-based line of the raw seed, ``step`` counts from 1 in raw-line
@@ -296,8 +309,10 @@ def clean_article(article_id: str, raw: str) -> tuple[str, list[dict]]:
         raise CleaningError(f"{article_id}: raw text must be a str, got {type(raw).__name__}")
     if "\r" in raw:
         raise CleaningError(f"{article_id}: the raw text has CR line ends; seeds are stored with LF only")
-    article_rules = ARTICLE_RULES.get(article_id, [])
-    _check_rules(article_id, article_rules + GENERAL_RULES)
+    if not isinstance(rules, RuleSet):
+        raise TypeError(f"clean_article: rules must be a RuleSet (read_rules(path)), not {type(rules).__name__}")
+    article_rules, general_rules = rules.for_article(article_id), rules.general()
+    _check_rules(article_id, article_rules + general_rules)
 
     lines = raw.split("\n")
     if lines and lines[-1] == "":
@@ -327,7 +342,7 @@ def clean_article(article_id: str, raw: str) -> tuple[str, list[dict]]:
     for i, line in enumerate(lines):
         if i in dropped:
             continue
-        for rule in article_rules + GENERAL_RULES:
+        for rule in article_rules + general_rules:
             if rule.action == "drop_line" and rule.matches(line):
                 log(i, 0, "drop_line", line, "", rule.reason)
                 dropped.add(i)
@@ -369,7 +384,7 @@ def clean_article(article_id: str, raw: str) -> tuple[str, list[dict]]:
     if missing:
         raise CleaningError(
             f"{article_id}: cleaning rule(s) {', '.join(missing)} matched no line of the seed. "
-            "The seed or the rules in iraqtalks/text/clean.py (ARTICLE_RULES) have changed; make them agree."
+            f"The seed or the rules in {rules.source} have changed; make them agree."
         )
 
     rows = []
@@ -384,19 +399,8 @@ def clean_article(article_id: str, raw: str) -> tuple[str, list[dict]]:
 
 # --- Sentences -------------------------------------------------------------------------------
 
-def _headline_of(article_id: str, data) -> tuple[str, str]:
-    """The headline in articles.csv and where it is (for messages)."""
-    from ..data.paths import data_dir
-    from ..data.seeds import manifest
-
-    path = data_dir(data) / "articles.csv"
-    for n, row in enumerate(manifest(data), start=2):
-        if row.get("article_id") == article_id:
-            return row.get("headline", ""), f"{path} row {n}, column headline"
-    raise CleaningError(f"{path}: no row with article_id {article_id!r}")
-
-
-def _paragraph_kinds(article_id: str, paragraphs: list[str], headline: str, where: str) -> list[str]:
+def _paragraph_kinds(article_id: str, paragraphs: list[str], headline: str, where: str,
+                     subheadings: list[Rule], source: str) -> list[str]:
     kinds = ["body"] * len(paragraphs)
     if headline:
         if not paragraphs or paragraphs[0] != headline:
@@ -413,12 +417,12 @@ def _paragraph_kinds(article_id: str, paragraphs: list[str], headline: str, wher
             kinds[k] = "caption"
             if _BARE_CREDIT.search(p) and k > 0 and kinds[k - 1] == "body":
                 kinds[k - 1] = "caption"
-    for text, _ in SUBHEADINGS.get(article_id, []):
-        hits = [k for k, p in enumerate(paragraphs) if p == text]
+    for rule in subheadings:
+        hits = [k for k, p in enumerate(paragraphs) if p == rule.pattern]
         if len(hits) != 1:
             raise CleaningError(
-                f"{article_id}: subheading {text!r} (SUBHEADINGS in iraqtalks/text/clean.py) is expected once "
-                f"as a whole line of the clean text, found {len(hits)} times"
+                f"{article_id}: subheading rule {rule.name!r} ({source}) expects {rule.pattern!r} once "
+                f"as a whole line of the clean text, found it {len(hits)} times"
             )
         kinds[hits[0]] = "subheading"
     return kinds
@@ -472,14 +476,15 @@ def _split_paragraph(p: str) -> list[str]:
     return [s for s in out if s]
 
 
-def split_sentences(clean_text: str, article_id: str, data=None) -> list[dict]:
+def split_sentences(clean_text: str, article_id: str, *, headline: str = "", where: str = "articles.csv",
+                    rules: RuleSet | None = None) -> list[dict]:
     """The ``sentences`` rows of one clean text.
 
     Paragraphs are the non-empty lines. Each paragraph gets a kind:
 
-    - ``headline``: the first line, when data/articles.csv gives the article a headline (it must
-      be that line, word for word);
-    - ``subheading``: the lines listed in :data:`SUBHEADINGS`;
+    - ``headline``: the first line, when `headline` is given (data/articles.csv's headline; it must
+      be that line, word for word; `where` names that cell in the message if it is not);
+    - ``subheading``: the lines the ``subheading`` rules of `rules` name for this article;
     - ``caption``: photo and illustration captions and credit lines (:data:`CAPTION_RULES`), and
       the line just before a credit standing alone ('Reuters');
     - ``body``: everything else.
@@ -492,9 +497,10 @@ def split_sentences(clean_text: str, article_id: str, data=None) -> list[dict]:
 
     Rows: sentence_id (``a000-p03-s02``), article_id, paragraph, sentence, kind, text.
     """
-    headline, where = _headline_of(article_id, data)
     paragraphs = [line for line in clean_text.split("\n") if line.strip()]
-    kinds = _paragraph_kinds(article_id, paragraphs, headline, where)
+    subheadings = rules.subheadings(article_id) if rules is not None else []
+    kinds = _paragraph_kinds(article_id, paragraphs, headline, where, subheadings,
+                             rules.source if rules is not None else "")
     rows = []
     for pn, (p, kind) in enumerate(zip(paragraphs, kinds), start=1):
         sentences = _split_paragraph(p) if kind == "body" else [p.strip()]

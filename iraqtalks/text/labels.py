@@ -1,7 +1,14 @@
 """Words the kit shows for its codes, in English and Vietnamese, and dates written as precisely as they are known.
 
-One table of month names (:data:`MONTHS_EN`), the labels of event types and date precisions, and
-:func:`date_text`. Used by the data checks' advice, the analyses, the views and the exports.
+One table of month names (:data:`MONTHS_EN`) and :func:`date_text`. Used by the data checks' advice, the
+analyses, the views and the exports.
+
+The words for the values of the data's enums (event types, date precisions, hedges, sentence reasons) are
+declared once, in data/datapackage.json (``x-enum-labels``), and read with
+:func:`iraqtalks.data.descriptor.enum_labels`. :data:`EVENT_TYPES`, :data:`PRECISION` and :func:`type_label`
+below are a transitional copy kept only because iraqtalks/views/widgets.py still imports them from here
+(this layer can not read the descriptor); tests/test_datapackage.py checks the copy equals the descriptor,
+and it goes when widgets.py reads ``enum_labels``.
 """
 from __future__ import annotations
 
@@ -11,6 +18,10 @@ LANGS = ("en", "vi")
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")
+
+#: English number words, 0 to 20 (index = number).
+NUMBER_WORDS_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                   "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 
 EVENT_TYPES: dict[str, dict[str, str]] = {
     "en": {

@@ -10,14 +10,22 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..analysis.common import as_list, as_text, known_keys
-from ..analysis.numbers import HEDGE_MEANING, HEDGES_EN, numbers_table
+from ..analysis.numbers import numbers_table
+from ..data.descriptor import enum_labels
 from . import plotting
 
-#: Colour for each hedge in :func:`measure_chart` (Okabe–Ito; black for vague amounts, which are text).
-HEDGE_COLOURS: dict[str, str] = dict(zip(HEDGES_EN, plotting.PALETTE[:6] + (plotting.PALETTE[7],)))
+
+def hedge_colours(*, data_dir=None) -> dict[str, str]:
+    """Colour for each hedge of numbers.qualifier in :func:`measure_chart`, in the schema's order (Okabe–Ito;
+    black, the palette's eighth colour, for the last, vague amounts, which are text)."""
+    hedges = list(enum_labels("numbers", "qualifier", data_dir=data_dir))
+    colours = list(plotting.PALETTE[:len(hedges) - 1]) + [plotting.PALETTE[7]]
+    return dict(zip(hedges, colours))
 
 
-#: Marker shape for each hedge in :func:`measure_chart` (a triangle points the way the hedge leans).
+
+#: Marker shape for each hedge in :func:`measure_chart` (a triangle points the way the hedge leans; a hedge
+#: not listed here is drawn as a circle)
 HEDGE_MARKERS: dict[str, str] = {
     "exact": "o", "about": "D", "more_than": ">", "at_least": ">", "less_than": "<", "nearly": "<", "vague": "s",
 }
@@ -54,14 +62,16 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
     if ax is None:
         fig = plotting.new_figure(8.5, 1.0 + 0.4 * len(rows), layout="constrained")
         ax = fig.add_subplot()
-    qual_keys = list(HEDGES_EN)
+    words = enum_labels("numbers", "qualifier", "en", data_dir=data_dir)
+    colours = hedge_colours(data_dir=data_dir)
+    qual_keys = list(words)
     arrow = hi * 0.12
     with plotting.style():
         used = []
         for y, (_label, v, q, fig_text) in enumerate(rows):
             if not q:
                 continue
-            colour = HEDGE_COLOURS[q]
+            colour = colours[q]
             if v is None:
                 ax.text(0, y, f"  {fig_text} (vague: no figure)", va="center", ha="left", fontsize=9,
                         color=colour, style="italic")
@@ -70,7 +80,7 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
                 if lean:
                     ax.annotate("", xy=(v + lean * arrow, y), xytext=(v + lean * arrow * 0.25, y),
                                 arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2, "shrinkA": 0, "shrinkB": 0})
-                ax.scatter([v], [y], s=70, marker=HEDGE_MARKERS[q], color=colour, edgecolors="black",
+                ax.scatter([v], [y], s=70, marker=HEDGE_MARKERS.get(q, "o"), color=colour, edgecolors="black",
                            linewidths=0.6, zorder=3)
             if q not in used:
                 used.append(q)
@@ -85,9 +95,9 @@ def measure_chart(measure_ids: str | Iterable[str], *, title: str | None = None,
         plotting.set_labels(ax, title or "The same quantity, article by article",
                             xlabel if xlabel is not None else f"Value ({unit})" if unit else "Value",
                             "Article · figure as printed", loc="right")
-        handles = [Line2D([], [], marker=HEDGE_MARKERS[q], color=HEDGE_COLOURS[q],
+        handles = [Line2D([], [], marker=HEDGE_MARKERS.get(q, "o"), color=colours[q],
                           markeredgecolor="black", linestyle="none", markersize=8,
-                          label=HEDGE_MEANING[q].split(":")[0]) for q in qual_keys if q in used]
+                          label=words[q]) for q in qual_keys if q in used]
         ax.legend(handles=handles, title="Hedge", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         plotting.literal_text(ax)
     return ax.figure
