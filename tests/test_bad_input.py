@@ -620,7 +620,7 @@ def test_check_data_names_the_problem(case: Case, prepared):
 def test_load_raises_data_error_naming_the_problem(case: Case, prepared):
     run = prepared[case.id]
     if case.load_ok:
-        df = load(case.load, run.data)  # must not raise: see case.load_ok
+        df = load(case.load, data_dir=run.data)  # must not raise: see case.load_ok
         if case.kept:
             table, row, column, value = case.kept
             assert df[column].iloc[row - 2] == value, f"load() changed {column} of row {row}"
@@ -629,7 +629,7 @@ def test_load_raises_data_error_naming_the_problem(case: Case, prepared):
             assert len(df) == 0
     else:
         with pytest.raises(DataError) as err:
-            load(case.load, run.data)
+            load(case.load, data_dir=run.data)
         file, row, column, expected = case.load_where or (case.file, case.row, case.column, case.expected)
         problems = err.value.problems
         assert any(p.file.endswith(file) and p.row == row and p.column == column
@@ -730,7 +730,7 @@ def test_a_spreadsheet_save_is_read_as_the_same_data(tmp_path):
     assert out.startswith("data/ is valid:"), out
     for name in saved:
         table = name[:-4]
-        assert _typed_equal(load(table, data), load(table)), f"{name} read differently once saved by a spreadsheet"
+        assert _typed_equal(load(table, data_dir=data), load(table)), f"{name} read differently once saved by a spreadsheet"
     before = everything(data)
     assert build_main(data_dir=data, seeds_dir=data.parent / "seeds") == 0
     after = everything(data)
@@ -761,7 +761,7 @@ def test_repeated_problems_are_one_problem_with_their_rows(tmp_path):
     assert out.splitlines()[0] == f"my data/ has 1 problem (in {n} places):", out.splitlines()[0]
     assert out.rstrip().endswith("then run `python -m iraqtalks check-data 'my data'` again."), out
     with pytest.raises(DataError) as err_info:
-        load("events", data)
+        load("events", data_dir=data)
     assert len(err_info.value.problems) == n  # every row is still a Problem for code that reads them
     assert f"cannot be loaded: 1 problem (in {n} places)" in str(err_info.value)
 

@@ -346,7 +346,7 @@ def _check_package(pkg, shown: str) -> list[Problem]:
     return out
 
 
-def read_package(data_dir: str | Path | None = None) -> dict:
+def read_package(*, data_dir: str | Path | None = None) -> dict:
     """datapackage.json of a data folder, as a dict (a fresh copy; cached by path and mtime).
 
     Raises DataError if the file is missing, is not valid JSON, or declares something the kit's

@@ -87,6 +87,9 @@ def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", *, da
     """
     from ..views.widgets import _pub_short
 
+    if lags is not None and not isinstance(lags, pd.DataFrame):
+        raise ValueError(f"lag_chart: lags is the table report_lags() returns (a DataFrame), not a "
+                         f"{type(lags).__name__}; a data folder goes in data_dir=...")
     lags = report_lags(data_dir=data_dir) if lags is None else lags
     sub = lags[lags["date_start"] >= pd.Timestamp(since)]
     if sub.empty:

@@ -11,6 +11,7 @@ Timestamp('2024-08-02 00:00:00')
 """
 from __future__ import annotations
 
+import numbers
 import re
 import warnings
 
@@ -121,6 +122,9 @@ def date_readings(year: int = 2024, *, data_dir=None) -> pd.DataFrame:
     (does the reading equal date_start?), evidence, evidence_en.  Day/month dates without a year
     are read in `year` (the articles are from 2024).
     """
+    if not isinstance(year, numbers.Integral) or isinstance(year, bool):
+        raise ValueError(f"date_readings: year is the year the articles were written in (an int, such as 2024), "
+                         f"not {year!r}; a data folder goes in data_dir=...")
     reps = load("event_reports", data_dir=data_dir)
     events = load("events", data_dir=data_dir).set_index("event_id")
     written = reps["date_as_written"].astype("string").fillna("")

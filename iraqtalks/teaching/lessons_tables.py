@@ -99,6 +99,8 @@ def data_dictionary(table: str, *, data_dir=None) -> pd.DataFrame:
     """
     from ..data.datadict import type_label
 
+    if not isinstance(table, str):
+        raise ValueError(f"data_dictionary: give one table's name (a str, such as 'numbers'), not a {type(table).__name__}")
     resources = {r["name"]: r for r in read_package(data_dir=data_dir)["resources"]}
     if table not in resources:
         raise KeyError(f"data_dictionary: no table {table!r}; expected one of {', '.join(resources)}")
@@ -115,6 +117,9 @@ def event_table(event_ids: list[str], *, data_dir=None) -> pd.DataFrame:
     """
     from ..text.labels import date_text
 
+    if isinstance(event_ids, str) or not all(isinstance(e, str) for e in event_ids):
+        raise ValueError("event_table: give a list of event ids, such as ['e2024-01-24-letter'], "
+                         f"not {event_ids!r}")
     events = load("events", data_dir=data_dir)
     unknown = [e for e in event_ids if e not in set(events["event_id"])]
     if unknown:
