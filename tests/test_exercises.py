@@ -544,3 +544,28 @@ def test_01_q2_why_reads_no_wire_dependence_into_a_photo_credit():
     why = KEYS["01-q2"]["why"]
     assert "The three that credit Reuters for their text" in why and "photo credit" in why
     assert "When most of the articles lean on one wire agency" not in why
+
+
+# ---------------------------------------------------------------------------------------------
+# The sets are found from the files (issue 13): a new set needs no edit of a Python list
+
+def test_the_sets_are_the_solution_notebooks_sorted():
+    assert exfmt.SETS == tuple(sorted(p.stem for p in (EXERCISES_DIR / "solutions").glob("[0-9][0-9]-*.ipynb")))
+    assert exfmt.SETS[0].startswith("01-") and len(exfmt.SETS) >= 8
+
+
+def test_a_new_set_file_is_picked_up(tmp_path):
+    import shutil
+
+    from iraqtalks.authoring.vocabulary import solution_vocabulary
+
+    shutil.copytree(EXERCISES_DIR, tmp_path / "exercises")
+    last = exfmt.SETS[-1]
+    new = f"{int(last[:2]) + 1:02d}-a-new-set"
+    shutil.copy(tmp_path / "exercises" / "solutions" / f"{last}.ipynb",
+                tmp_path / "exercises" / "solutions" / f"{new}.ipynb")
+    assert exfmt.exercise_sets(tmp_path) == (*exfmt.SETS, new)
+    assert new in solution_vocabulary(tmp_path)  # and the tools that walk the sets see it
+    # the student edition has no solutions folder: its sets are its student notebooks
+    shutil.rmtree(tmp_path / "exercises" / "solutions")
+    assert exfmt.exercise_sets(tmp_path) == exfmt.SETS

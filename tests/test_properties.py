@@ -367,7 +367,7 @@ def _question(qid: str, kind: str, spec: dict, options: dict | None = None) -> Q
 
 
 def _keys() -> dict:
-    """One synthetic key per kind, made by the kit's own key builder (exercises_build.key_entry)."""
+    """One synthetic key per kind, made by the kit's own key builder (exercise_keys.key_entry)."""
     frame = pd.DataFrame({"article_id": ["a000", "a001"], "n": [3, 4]})
     made = [
         (_question("99-q1", "number", {"decimals": 1}), 2500),

@@ -26,7 +26,7 @@ class EmptyAnswer(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Digests and normalisation (also used by exercises_build to write the keys)
+# Digests and normalisation (also used by iraqtalks.authoring.exercise_keys to write the keys)
 
 def salt_for(qid: str) -> str:
     """The fixed, public salt of a question: derived from its id, so generation is reproducible."""
@@ -91,13 +91,13 @@ def check_sizes(values, what: str) -> None:
         if n > MAX_TEXT_CHARS:
             how = "over 5,000 characters long" if isinstance(v, (str, bytes)) else "a collection of over 5,000 values"
             raise AnswerFormError(f"One of {what} is {how}, far more than anything this question asks for, so I did not "
-                        "read the answer. Check that the cell kept only what the question asks for, then run "
-                        "it again.")
+                                  "read the answer. Check that the cell kept only what the question asks for, then run "
+                                  "it again.")
         total += n
         if total > MAX_ANSWER_CHARS:
             raise AnswerFormError(f"{what[0].upper()}{what[1:]} hold over 100,000 characters in all, far more than this "
-                        "question needs, so I did not read the answer. Filter or select first, then run "
-                        "the cell again.")
+                                  "question needs, so I did not read the answer. Filter or select first, then run "
+                                  "the cell again.")
 
 
 def is_missing(x) -> bool:
@@ -137,7 +137,7 @@ def real_number(x) -> float:
         raise AnswerFormError("That number is too large or not readable as a number.") from None
     if math.isnan(v):
         raise AnswerFormError("That is NaN, pandas' mark for a missing value, not a number. "
-                    "Did a filter leave nothing to add up or count?")
+                              "Did a filter leave nothing to add up or count?")
     if math.isinf(v):
         raise AnswerFormError("That is infinity, not a number you can check. Did something divide by zero?")
     return v
@@ -157,11 +157,11 @@ def as_number(x) -> float:
             raise AnswerFormError(VIETNAMESE_NOTE)
         if ENGLISH_THOUSANDS.fullmatch(s) or DECIMAL_COMMA.fullmatch(s):
             raise AnswerFormError("That text contains a comma. Write the number with no thousands separator "
-                        "and with a dot for decimals, as a number rather than text.")
+                                  "and with a dot for decimals, as a number rather than text.")
         raise AnswerFormError("That text is not a number. Give the number itself, without words or units.")
     if isinstance(x, (pd.Timedelta, _dt.timedelta, np.timedelta64)):
         raise AnswerFormError("That is a length of time (a Timedelta), not a number. "
-                    "Take the number of days out of it with .days.")
+                              "Take the number of days out of it with .days.")
     if isinstance(x, (pd.Timestamp, _dt.date, np.datetime64)):
         raise AnswerFormError("That is a date, not a number. The question wants a number.")
     if isinstance(x, np.ndarray) and x.ndim == 0:
@@ -170,14 +170,14 @@ def as_number(x) -> float:
         n = x.size if hasattr(x, "size") and not isinstance(x, (list, tuple, set, frozenset, dict)) else len(x)
         if n == 0:
             raise AnswerFormError(f"That is an empty {type_name(x)}: the question wants one number. "
-                        "Did a filter keep no rows?")
+                                  "Did a filter keep no rows?")
         if n == 1 and not isinstance(x, dict):
             how = (".iloc[0, 0]" if isinstance(x, pd.DataFrame) else "[0]" if isinstance(x, (list, tuple))
                    else "next(iter(...))" if isinstance(x, (set, frozenset)) else ".item()")
             raise AnswerFormError(f"That is {with_article(x)} holding one value; the question wants the value "
-                        f"itself. Take it out with {how}.")
+                                  f"itself. Take it out with {how}.")
         raise AnswerFormError(f"That is {with_article(x)} with several values; the question wants one number. "
-                    "Count, add up or pick the value you need.")
+                              "Count, add up or pick the value you need.")
     if is_missing(x):
         raise AnswerFormError("That is a missing value, not a number. Did a filter leave nothing?")
     if isinstance(x, (numbers.Number, np.generic)):

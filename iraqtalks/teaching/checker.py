@@ -177,7 +177,7 @@ def id_members(x) -> list[str]:
         raise AnswerFormError("That is bytes; give the ids as text.")
     elif isinstance(x, pd.DataFrame):
         raise AnswerFormError("That is a whole DataFrame; the question wants the ids themselves. "
-                    "Pick the id column, e.g. df[\"article_id\"].")
+                              "Pick the id column, e.g. df[\"article_id\"].")
     elif isinstance(x, dict):
         raise AnswerFormError("That is a dict; give the ids as a list or a set.")
     elif isinstance(x, np.ndarray) and x.ndim != 1:
@@ -266,7 +266,7 @@ def frame_table(x, columns: list[str] | None = None, decimals: int | None = None
         raise AnswerFormError("That table is far too long for this question. Filter or group first.")
     if isinstance(x.columns, pd.MultiIndex):
         raise AnswerFormError("That table has two levels of column names. Flatten them (for example with "
-                    "named aggregation: .agg(n=(\"col\", \"count\"))) so each column has one name.")
+                              "named aggregation: .agg(n=(\"col\", \"count\"))) so each column has one name.")
 
     def names(df):
         return [str(c).strip().casefold() for c in df.columns]
@@ -344,7 +344,7 @@ _lesson_keys_cache: dict | None = None
 
 
 def load_lesson_keys() -> dict:
-    """The keys of the lessons' own checks (L03-c1 ...), built by exercises_build; {} if there are none."""
+    """The keys of the lessons' own checks (L03-c1 ...), built by iraqtalks.authoring.lesson_keys; {} if there are none."""
     global _lesson_keys_cache
     if _lesson_keys_cache is None:
         path = KEYS_PATH.with_name(LESSON_KEYS_NAME)
@@ -389,6 +389,15 @@ def _next_hint(qid: str, entry: dict) -> str:
             f"({_lesson_link(entry)}).")
 
 
+def _text_answer(answer, what: str) -> str:
+    """A text or reflection answer: a non-empty str, or the note that says what to write."""
+    if not isinstance(answer, str):
+        raise AnswerFormError(f"Write your {what} as text in quotes; got {with_article(answer)}.")
+    if not answer.strip():
+        raise EmptyAnswer()
+    return answer
+
+
 def evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
     """(status, detail) for one answer against one key entry. No ladder, no printing."""
     kind = entry["kind"]
@@ -396,7 +405,7 @@ def evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
         raise EmptyAnswer()
     if answer is None:
         raise AnswerFormError("Your answer is None, so nothing was stored. Check the cell above: did it "
-                    "assign the result (answer_... = ...)? Methods called with inplace=True return None.")
+                              "assign the result (answer_... = ...)? Methods called with inplace=True return None.")
     if isinstance(answer, str) and len(answer) > MAX_TEXT_CHARS:
         raise AnswerFormError(TOO_LONG_TEXT)
     if kind == "number":
@@ -408,8 +417,8 @@ def evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
         if abs(value) >= 1 and any(digest(qid, format_number(value * f, entry.get("decimals"))) == entry["digest"]
                                    for f in (1_000, 1_000_000)):
             raise AnswerFormError("Almost: the digits look right, but a dot seems to have been read as a decimal "
-                        "point. In the articles a dot separates thousands; in Python, write the number "
-                        "with no separator.")
+                                  "point. In the articles a dot separates thousands; in Python, write the number "
+                                  "with no separator.")
         return "not_yet", "That is not the number the question asks for."
     if kind == "choice":
         ok = digest(qid, canonical_choice(answer, entry["options"])) == entry["digest"]
@@ -448,10 +457,7 @@ def evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
         return "not_yet", (f"The columns and the number of rows are right, but only {right} of the "
                            f"{entry['n_rows']} rows match the answer.")
     if kind == "text":
-        if not isinstance(answer, str):
-            raise AnswerFormError(f"Write your answer as text in quotes; got {with_article(answer)}.")
-        if not answer.strip():
-            raise EmptyAnswer()
+        _text_answer(answer, "answer")
         missing = missing_points(answer, entry, lambda form: digest(qid, form))
         if not missing:
             return "correct", ""
@@ -459,14 +465,11 @@ def evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
         return "not_yet", (f"Your answer covers {k - len(missing)} of {k} key points. "
                            f"Still missing: {'; '.join(missing)}.")
     if kind == "reflect":
-        if not isinstance(answer, str):
-            raise AnswerFormError(f"Write your reflection as text in quotes; got {with_article(answer)}.")
-        if not answer.strip():
-            raise EmptyAnswer()
+        _text_answer(answer, "reflection")
         n = len(words(answer))
         if n < entry["min_words"]:
             raise AnswerFormError(f"Write a little more (at least {entry['min_words']} words) so the checklist "
-                        "has something to check.")
+                                  "has something to check.")
         return "seen", ""
     raise AnswerFormError("This question's key is damaged; tell your teacher.")
 
