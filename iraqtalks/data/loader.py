@@ -231,7 +231,7 @@ def load_all(*, data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     problems: list[Problem] = []
     for res in pkg["resources"]:
         try:
-            out[res["name"]] = load(res["name"], dd)
+            out[res["name"]] = load(res["name"], data_dir=dd)
         except DataError as exc:
             problems += exc.problems
     if problems:
