@@ -235,7 +235,7 @@ def test_an_unchanged_table_is_not_checked_again(full_copy, monkeypatch):
     monkeypatch.setattr(schema_loader, "_check_table", must_not_run)
     schema_loader._LOAD_CACHE.clear()  # forget the frame, keep the record of the successful check
     pd.testing.assert_frame_equal(load("events", data_dir=full_copy), first)
-    assert schema_loader.validate(full_copy, tables="events") == []
+    assert schema_loader.validate(data_dir=full_copy, tables="events") == []
 
     path = full_copy / "events.csv"
     set_cell(path, 2, "summary_en", "Changed.")
