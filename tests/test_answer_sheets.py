@@ -11,8 +11,10 @@ import pytest
 from browserkit import need_chromium
 
 from iraqtalks.authoring import answer_sheets as sheets
-from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import exercise_format as exfmt
+from iraqtalks.authoring import exercise_keys as exkeys
 from iraqtalks.data.paths import ROOT
+from iraqtalks.teaching import checker as ex_checker
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +27,12 @@ def written(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, dict]:
-    return {slug: sheets.sheet_data(slug) for slug in build.SETS}
+    return {slug: sheets.sheet_data(slug) for slug in exfmt.SETS}
 
 
 def test_every_question_has_its_answer_why_and_pointer(data):
-    notebooks = {slug: build.read_notebook(build.solution_path(slug)) for slug in build.SETS}
-    _, answers = build.build_keys(notebooks)
+    notebooks = {slug: exfmt.read_notebook(exfmt.solution_path(slug)) for slug in exfmt.SETS}
+    _, answers = exkeys.build_keys(notebooks)
     for slug, d in data.items():
         md = sheets.to_markdown(d)
         qids = [q for q in answers if q.startswith(slug[:2] + "-")]
@@ -40,12 +42,12 @@ def test_every_question_has_its_answer_why_and_pointer(data):
             assert f"## {it['qid']} · " in md
             assert q.spec["why"] in md and q.spec["pointer"] in md
             if q.kind == "number":
-                assert f"**Accepted answer:** {build.ex.format_number(build.ex.as_number(value), q.spec.get('decimals'))} " in md
+                assert f"**Accepted answer:** {ex_checker.format_number(ex_checker.as_number(value), q.spec.get('decimals'))} " in md
             if q.kind == "choice":
-                letter = build.canonical_answer(q, value)
+                letter = exkeys.canonical_answer(q, value)
                 assert f"**Accepted answer:** {letter}. {q.options[letter]}" in md
             if q.kind == "frame":
-                cols, rows = build.ex.frame_table(value, None, q.spec.get("decimals"))
+                cols, rows = ex_checker.frame_table(value, None, q.spec.get("decimals"))
                 for r in rows:
                     assert "| " + " | ".join(r) + " |" in md
             if q.kind == "text":
@@ -89,11 +91,11 @@ def test_one_page_pdf_per_set_with_the_text_in_its_text_layer(written, data):
 @pytest.mark.slow
 def test_markdown_and_the_print_page_are_written(written):
     names = sorted(p.name for p in written.iterdir())
-    for slug in build.SETS:
+    for slug in exfmt.SETS:
         assert f"answers-{slug}.md" in names and f"answers-{slug}.pdf" in names
     assert "answers.html" in names
     page = (written / "answers.html").read_text(encoding="utf-8")
-    assert page.count("<article class='sheet'>") == len(build.SETS)
+    assert page.count("<article class='sheet'>") == len(exfmt.SETS)
     assert re.search(r"https?://", page) is None  # nothing to fetch when printed
 
 
@@ -105,6 +107,6 @@ def test_answers_refuse_a_folder_inside_the_kit():
 
 
 def test_the_student_edition_can_not_make_answer_sheets(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(build, "SOLUTIONS_DIR", tmp_path / "missing")
+    monkeypatch.setattr(exfmt, "SOLUTIONS_DIR", tmp_path / "missing")
     assert sheets.main(str(tmp_path / "out")) == 1
     assert "student edition" in capsys.readouterr().err

@@ -641,7 +641,7 @@ def test_check_data_names_the_problem(case: Case, prepared):
 def test_load_raises_data_error_naming_the_problem(case: Case, prepared):
     run = prepared[case.id]
     if case.load_ok:
-        df = load(case.load, run.data)  # must not raise: see case.load_ok
+        df = load(case.load, data_dir=run.data)  # must not raise: see case.load_ok
         if case.kept:
             table, row, column, value = case.kept
             assert df[column].iloc[row - 2] == value, f"load() changed {column} of row {row}"
@@ -650,7 +650,7 @@ def test_load_raises_data_error_naming_the_problem(case: Case, prepared):
             assert len(df) == 0
     else:
         with pytest.raises(DataError) as err:
-            load(case.load, run.data)
+            load(case.load, data_dir=run.data)
         file, row, column, expected = case.load_where or (case.file, case.row, case.column, case.expected)
         problems = err.value.problems
         assert any(p.file.endswith(file) and p.row == row and p.column == column
@@ -751,7 +751,7 @@ def test_a_spreadsheet_save_is_read_as_the_same_data(tmp_path):
     assert out.startswith("data/ is valid:"), out
     for name in saved:
         table = name[:-4]
-        assert _typed_equal(load(table, data), load(table)), f"{name} read differently once saved by a spreadsheet"
+        assert _typed_equal(load(table, data_dir=data), load(table)), f"{name} read differently once saved by a spreadsheet"
     before = everything(data)
     assert build_main(data_dir=data, seeds_dir=data.parent / "seeds") == 0
     after = everything(data)
@@ -782,7 +782,7 @@ def test_repeated_problems_are_one_problem_with_their_rows(tmp_path):
     assert out.splitlines()[0] == f"my data/ has 1 problem (in {n} places):", out.splitlines()[0]
     assert out.rstrip().endswith("then run `python -m iraqtalks check-data 'my data'` again."), out
     with pytest.raises(DataError) as err_info:
-        load("events", data)
+        load("events", data_dir=data)
     assert len(err_info.value.problems) == n  # every row is still a Problem for code that reads them
     assert f"cannot be loaded: 1 problem (in {n} places)" in str(err_info.value)
 
@@ -939,3 +939,21 @@ def test_date_objects_in_a_dataframe_are_dates(tmp_path):
     with pytest.raises(DataError) as err:
         widgets.coverage_matrix(tables={**tables, "events": events})
     assert "found '2014-01-01 00:00:00', expected an ISO date like 2024-01-27" in str(err.value)
+
+
+def test_a_too_long_cell_is_refused_whatever_limit_another_library_set(tmp_path):
+    """frictionless raises Python's process-wide csv cell limit when it is imported; the kit reads with its own."""
+    import csv
+
+    from iraqtalks.data import csvtext
+
+    path = tmp_path / "outlets.csv"
+    path.write_text("outlet_id,note\nvtc," + "x" * (csvtext.MAX_CELL_CHARS + 5) + "\n", encoding="utf-8")
+    old = csv.field_size_limit(10**9)
+    try:
+        parsed = csvtext._parse_uncached(path)
+        assert csv.field_size_limit() == 10**9, "the reader must put the process-wide limit back"
+    finally:
+        csv.field_size_limit(old)
+    shown = [str(p) for p in parsed.problems]
+    assert any("cells of at most 131,072 characters" in s and "note" in s for s in shown), shown

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from iraqtalks.analysis.brief import Brief
-from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import exercise_format as exfmt
 from iraqtalks.data.paths import ROOT
 
-SOLUTION = build.solution_path("07-capstone")
-STUDENT = build.student_path("07-capstone")
+SOLUTION = exfmt.solution_path("07-capstone")
+STUDENT = exfmt.student_path("07-capstone")
 
 
 def cells(path):

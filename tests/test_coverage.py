@@ -110,13 +110,13 @@ def test_reordered_rows_make_the_derived_tables_stale_and_check_data_says_build(
 
 
 def test_load_never_returns_a_stale_evidence_location(data_copy):
-    assert len(load("evidence_locations", data_copy)) > 0
+    assert len(load("evidence_locations", data_dir=data_copy)) > 0
     _reverse_rows(data_copy / "numbers.csv")
     with pytest.raises(DataError) as exc:
-        load("evidence_locations", data_copy)
+        load("evidence_locations", data_dir=data_copy)
     assert "evidence_locations.csv" in str(exc.value) and "./kit build" in str(exc.value)
     build_mod.build(data_dir=data_copy)
-    locs = load("evidence_locations", data_copy)
+    locs = load("evidence_locations", data_dir=data_copy)
     numbers = _rows(data_copy / "numbers.csv")
     raw_of = {}
     for art in _rows(data_copy / "articles.csv"):
@@ -131,7 +131,7 @@ def test_an_edited_derived_table_is_stale(data_copy):
     report = check_data(data_dir=data_copy)
     assert report.problems and all(p.file.endswith("sentence_coverage.csv") for p in report.problems), str(report)
     with pytest.raises(DataError):
-        load("sentence_coverage", data_copy)
+        load("sentence_coverage", data_dir=data_copy)
 
 
 def test_check_data_cli_names_the_stale_table_and_the_build_command(data_copy):

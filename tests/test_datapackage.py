@@ -42,7 +42,7 @@ def test_frictionless_and_the_kit_agree_on_a_broken_copy(full_copy):
     set_cell(full_copy / "outlets.csv", 2, "kind", "blog")
     report = frictionless_validate(str(full_copy / "datapackage.json"))
     assert not report.valid
-    assert [p.column for p in validate(full_copy)] == ["kind"]
+    assert [p.column for p in validate(data_dir=full_copy)] == ["kind"]
 
 
 def test_data_readme_is_generated_from_the_datapackage():
@@ -97,7 +97,7 @@ def test_the_checker_refuses_what_it_cannot_enforce(data_copy, edit, found):
     pkg = json.loads(path.read_text(encoding="utf-8"))
     edit(pkg)
     path.write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    problems = validate(data_copy)
+    problems = validate(data_dir=data_copy)
     assert len(problems) == 1 and problems[0].file.endswith("datapackage.json")
     assert found in problems[0].found
     with pytest.raises(DataError) as info:
@@ -111,7 +111,7 @@ def test_broken_json_is_reported_with_its_line(data_copy):
     path.write_text(text.replace('"resources": [', '"resources" [', 1), encoding="utf-8")
     line = text[: text.index('"resources": [')].count("\n") + 1
     with pytest.raises(DataError) as info:
-        read_package(data_copy)
+        read_package(data_dir=data_copy)
     assert f"invalid JSON at line {line}" in str(info.value)
 
 
@@ -178,10 +178,10 @@ def test_ranges_are_the_declared_ones(data_copy):
     from conftest import set_cell
 
     set_cell(data_copy / "events.csv", 2, "date_end", "2001-01-01")  # before every date_start
-    assert [(p.column, "before" in p.message) for p in validate(data_copy)] == [("date_end", True)]
+    assert [(p.column, "before" in p.message) for p in validate(data_dir=data_copy)] == [("date_end", True)]
     path = data_copy / "datapackage.json"
     pkg = json.loads(path.read_text(encoding="utf-8"))
     events = next(r for r in pkg["resources"] if r["name"] == "events")
     del events["x-ranges"]
     path.write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert validate(data_copy) == []
+    assert validate(data_dir=data_copy) == []

@@ -15,6 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import pandas as hpd
 
+from iraqtalks.authoring import exercise_format as exfmt
+from iraqtalks.authoring import exercise_keys as exkeys
+from iraqtalks.authoring import exercise_notebooks as exnb
 from iraqtalks.authoring import exercises_build as build
 from iraqtalks.data.paths import EXERCISES_DIR, ROOT
 from iraqtalks.teaching import checker as ex
@@ -27,8 +30,8 @@ GRADED = [q for q in QIDS if KEYS[q]["kind"] != "reflect"]
 @pytest.fixture(scope="module")
 def solutions():
     """{qid: (Question, the solution notebook's value of answer_qN)}, by running the solutions."""
-    notebooks = {slug: build.read_notebook(build.solution_path(slug)) for slug in build.SETS}
-    _, answers = build.build_keys(notebooks)
+    notebooks = {slug: exfmt.read_notebook(exfmt.solution_path(slug)) for slug in exfmt.SETS}
+    _, answers = exkeys.build_keys(notebooks)
     return answers
 
 
@@ -41,11 +44,11 @@ def fresh_ladder():
 
 def forms_of(solutions, qid) -> list[str]:
     q, value = solutions[qid]
-    return build.plain_forms(q, value)
+    return exkeys.plain_forms(q, value)
 
 
 def reveals(message: str, forms: list[str]) -> list[str]:
-    return [f for f in forms if build.contains_word(message, f)]
+    return [f for f in forms if exkeys.contains_word(message, f)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -53,7 +56,7 @@ def reveals(message: str, forms: list[str]) -> list[str]:
 
 def test_sets_are_big_enough_and_cover_every_kind():
     per_set = Counter(KEYS[q]["lesson"] for q in QIDS)
-    assert set(per_set) == set(build.SETS)
+    assert set(per_set) == set(exfmt.SETS)
     assert all(n >= 5 for n in per_set.values()), per_set
     assert len(QIDS) >= 40
     kinds = Counter(KEYS[q]["kind"] for q in QIDS)
@@ -359,7 +362,7 @@ def test_an_answer_no_reader_can_take_gets_a_form_note_not_a_traceback(monkeypat
     def failing(qid, entry, answer):
         raise ValueError("a reader failed")
 
-    monkeypatch.setattr(ex, "_evaluate", failing)
+    monkeypatch.setattr(ex, "evaluate", failing)
     qid = GRADED[0]
     fb = ex.feedback(qid, [1, 2])
     assert fb.status == "format"
@@ -388,11 +391,11 @@ def test_keys_file_holds_no_answer_in_plain_text(solutions):
     doc = json.loads(text)
     for qid in QIDS:
         q, value = solutions[qid]
-        forms = build.plain_forms(q, value)
+        forms = exkeys.plain_forms(q, value)
         own = list(_readable_strings({k: v for k, v in doc["questions"][qid].items() if k != "options"}))
-        assert not [f for f in forms if any(build.contains_word(s, f) for s in own)], qid
+        assert not [f for f in forms if any(exkeys.contains_word(s, f) for s in own)], qid
         # long forms (tables, id lists, model texts) appear nowhere in the file, not even JSON-escaped
-        canonical = build.canonical_answer(q, value)
+        canonical = exkeys.canonical_answer(q, value)
         for f in {canonical, str(value) if not isinstance(value, (pd.DataFrame, pd.Series)) else canonical}:
             if len(f) >= 12:
                 assert f not in text and json.dumps(f, ensure_ascii=False)[1:-1] not in text, qid
@@ -400,7 +403,7 @@ def test_keys_file_holds_no_answer_in_plain_text(solutions):
             assert value not in text
             for kp in q.spec["keypoints"]:
                 for alt in kp["any"]:
-                    assert not build.contains_word(kp["label"], alt)
+                    assert not exkeys.contains_word(kp["label"], alt)
         if q.kind in ("number", "choice", "ids", "frame"):
             assert re.fullmatch(r"[0-9a-f]{64}", doc["questions"][qid]["digest"])
 
@@ -410,7 +413,7 @@ def test_keys_digest_the_canonical_answer(solutions):
         q, value = solutions[qid]
         if q.kind == "text":
             continue
-        assert ex.digest(qid, build.canonical_answer(q, value)) == KEYS[qid]["digest"]
+        assert ex.digest(qid, exkeys.canonical_answer(q, value)) == KEYS[qid]["digest"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,7 +423,7 @@ def test_generated_files_are_in_sync():
     fresh = build.generate(execute_notebooks=False, write=False, log=lambda *a: None)
     assert fresh["iraqtalks/teaching/answer_keys.json"] == ex.KEYS_PATH.read_text(encoding="utf-8"), \
         "answer_keys.json is out of date: run python -m iraqtalks exercises"
-    for slug in build.SETS:
+    for slug in exfmt.SETS:
         rel = f"exercises/{slug}.ipynb"
         want = nbformat.reads(fresh[rel], as_version=4)
         have = nbformat.read(str(ROOT / rel), as_version=4)
@@ -430,46 +433,46 @@ def test_generated_files_are_in_sync():
             f"{rel} is out of date: run python -m iraqtalks exercises"
 
 
-@pytest.mark.parametrize("slug", build.SETS)
+@pytest.mark.parametrize("slug", exfmt.SETS)
 def test_student_notebook_shape(slug):
     nb = nbformat.read(str(EXERCISES_DIR / f"{slug}.ipynb"), as_version=4)
-    sol = nbformat.read(str(build.solution_path(slug)), as_version=4)
+    sol = nbformat.read(str(exfmt.solution_path(slug)), as_version=4)
     text = "\n".join(c.source for c in nb.cells)
-    assert build.BEGIN not in text and build.END not in text and build.KEY_MARK not in text
-    assert build.MD_BEGIN not in text and "Teacher's copy" not in text
+    assert exfmt.BEGIN not in text and exfmt.END not in text and exfmt.KEY_MARK not in text
+    assert exfmt.MD_BEGIN not in text and "Teacher's copy" not in text
     assert f"](../notebooks/{slug}.ipynb)" in text and "../../notebooks" not in text
     assert not any(c.cell_type == "raw" for c in nb.cells)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert code[0].source.startswith(build.SETUP_MARK)
+    assert code[0].source.startswith(exfmt.SETUP_MARK)
     assert "from iraqtalks import load, cite" in code[0].source
     assert re.search(r"^from iraqtalks import .*\bcheck\b", code[0].source, re.M)   # the learner surface
     assert not any("from iraqtalks." in c.source for c in code)
-    assert all(len(c.source.splitlines()) <= build.MAX_CODE_LINES for c in code)
+    assert all(len(c.source.splitlines()) <= exfmt.MAX_CODE_LINES for c in code)
     assert nb.cells[-1].cell_type == "markdown" and nb.cells[-1].source.startswith("## Summary")
     # no solution line survives
     for c in sol.cells:
-        if c.cell_type == "code" and build.BEGIN in c.source:
-            block = c.source.split(build.BEGIN)[1].split(build.END)[0]
+        if c.cell_type == "code" and exfmt.BEGIN in c.source:
+            block = c.source.split(exfmt.BEGIN)[1].split(exfmt.END)[0]
             for line in block.splitlines():
                 if len(line.strip()) > 15:
                     assert line.strip() not in text, line
     # each question: prompt, answer_qN = ..., check; the checks ran and printed "Not answered yet"
-    checks = [c for c in code if build.CHECK_RE.fullmatch(c.source)]
+    checks = [c for c in code if exfmt.CHECK_RE.fullmatch(c.source)]
     assert len(checks) >= 5
     for c in checks:
-        m = build.CHECK_RE.fullmatch(c.source)
+        m = exfmt.CHECK_RE.fullmatch(c.source)
         prev = code[code.index(c) - 1]
         assert prev.source.splitlines()[-1] == f"{m['var']} = ...", prev.source
         out = "".join(o.get("text", "") for o in c.outputs)
         assert out == ex.NOT_ANSWERED + "\n"
 
 
-@pytest.mark.parametrize("slug", build.SETS)
+@pytest.mark.parametrize("slug", exfmt.SETS)
 def test_solution_notebooks_ran_correct(slug):
-    nb = nbformat.read(str(build.solution_path(slug)), as_version=4)
+    nb = nbformat.read(str(exfmt.solution_path(slug)), as_version=4)
     assert f"](../../notebooks/{slug}.ipynb)" in nb.cells[0].source
     for c in nb.cells:
-        m = build.CHECK_RE.fullmatch(c.source) if c.cell_type == "code" else None
+        m = exfmt.CHECK_RE.fullmatch(c.source) if c.cell_type == "code" else None
         if m:
             out = "".join(o.get("text", "") for o in c.outputs)
             assert out.startswith("Correct! ") or (KEYS[m["qid"]]["kind"] == "reflect" and out.startswith("Thank you."))
@@ -477,24 +480,24 @@ def test_solution_notebooks_ran_correct(slug):
 
 def test_strip_solution_code():
     src = "x = 1\n# BEGIN SOLUTION\ny = x + 1\nanswer_q3 = y * 2\n# END SOLUTION"
-    assert build.strip_solution_code(src) == "x = 1\nanswer_q3 = ..."
+    assert exnb.strip_solution_code(src) == "x = 1\nanswer_q3 = ..."
     src = "for i in range(2):\n    # BEGIN SOLUTION\n    print(i)\n    # END SOLUTION"
-    assert build.strip_solution_code(src) == "for i in range(2):\n    ..."
+    assert exnb.strip_solution_code(src) == "for i in range(2):\n    ..."
     md = "Intro\n\n<!-- BEGIN SOLUTION -->\nteacher\n<!-- END SOLUTION -->\n\n[x](../../notebooks/a.ipynb)"
-    assert build.strip_solution_markdown(md) == "Intro\n\n[x](../notebooks/a.ipynb)"
+    assert exnb.strip_solution_markdown(md) == "Intro\n\n[x](../notebooks/a.ipynb)"
 
 
 def test_build_refuses_a_hint_that_gives_the_answer_away():
-    slug = build.SETS[0]
-    nb = build.read_notebook(build.solution_path(slug))
+    slug = exfmt.SETS[0]
+    nb = exfmt.read_notebook(exfmt.solution_path(slug))
     for c in nb.cells:
         if c.cell_type == "raw" and '"qid": "01-q5"' in c.source:
-            spec = build.parse_key_cell(c.source, "test")
-            value = ex.as_number(build.run_solution_code(slug, nb, build.parse_set(slug, nb))["01-q5"])
+            spec = exfmt.parse_key_cell(c.source, "test")
+            value = ex.as_number(exfmt.run_solution_code(slug, nb, exfmt.parse_set(slug, nb))["01-q5"])
             spec["hints"][0] = f"The answer is {ex.format_number(value)}."
             c.source = "# ANSWER KEY\n" + json.dumps(spec)
-    with pytest.raises(build.BuildError, match="gives the answer away"):
-        build.build_keys({slug: nb})
+    with pytest.raises(exfmt.BuildError, match="gives the answer away"):
+        exkeys.build_keys({slug: nb})
 
 
 def test_messages_are_plain_and_deterministic(solutions):
@@ -541,3 +544,28 @@ def test_01_q2_why_reads_no_wire_dependence_into_a_photo_credit():
     why = KEYS["01-q2"]["why"]
     assert "The three that credit Reuters for their text" in why and "photo credit" in why
     assert "When most of the articles lean on one wire agency" not in why
+
+
+# ---------------------------------------------------------------------------------------------
+# The sets are found from the files (issue 13): a new set needs no edit of a Python list
+
+def test_the_sets_are_the_solution_notebooks_sorted():
+    assert exfmt.SETS == tuple(sorted(p.stem for p in (EXERCISES_DIR / "solutions").glob("[0-9][0-9]-*.ipynb")))
+    assert exfmt.SETS[0].startswith("01-") and len(exfmt.SETS) >= 8
+
+
+def test_a_new_set_file_is_picked_up(tmp_path):
+    import shutil
+
+    from iraqtalks.authoring.vocabulary import solution_vocabulary
+
+    shutil.copytree(EXERCISES_DIR, tmp_path / "exercises")
+    last = exfmt.SETS[-1]
+    new = f"{int(last[:2]) + 1:02d}-a-new-set"
+    shutil.copy(tmp_path / "exercises" / "solutions" / f"{last}.ipynb",
+                tmp_path / "exercises" / "solutions" / f"{new}.ipynb")
+    assert exfmt.exercise_sets(tmp_path) == (*exfmt.SETS, new)
+    assert new in solution_vocabulary(tmp_path)  # and the tools that walk the sets see it
+    # the student edition has no solutions folder: its sets are its student notebooks
+    shutil.rmtree(tmp_path / "exercises" / "solutions")
+    assert exfmt.exercise_sets(tmp_path) == exfmt.SETS

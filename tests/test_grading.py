@@ -9,7 +9,8 @@ import sys
 import nbformat
 import pytest
 
-from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import exercise_format as exfmt
+from iraqtalks.authoring import exercise_keys as exkeys
 from iraqtalks.authoring import grading
 from iraqtalks.data.paths import ROOT
 from iraqtalks.teaching import checker as ex
@@ -64,8 +65,8 @@ def test_grade_raises_a_short_assertion_and_detects_changed_keys(monkeypatch):
 
 @pytest.fixture(scope="module")
 def solutions():
-    notebooks = {slug: build.read_notebook(build.solution_path(slug)) for slug in build.SETS}
-    _, answers = build.build_keys(notebooks)
+    notebooks = {slug: exfmt.read_notebook(exfmt.solution_path(slug)) for slug in exfmt.SETS}
+    _, answers = exkeys.build_keys(notebooks)
     return answers
 
 
@@ -89,7 +90,7 @@ def test_every_autograded_solution_passes_and_a_wrong_answer_fails(solutions):
         grading.grade(qid, value, key=grading.key_fingerprint(KEYS[qid]))
         ok, reason = grading.verdict(qid, wrong_answer(q, value), KEYS[qid])
         assert not ok, (qid, reason)
-        leaked = [f for f in build.plain_forms(q, value) if build.contains_word(reason, f)]
+        leaked = [f for f in exkeys.plain_forms(q, value) if exkeys.contains_word(reason, f)]
         assert not leaked, (qid, reason)
 
 
@@ -115,7 +116,7 @@ def test_refuses_a_folder_that_is_not_an_earlier_export(tmp_path, capsys):
 
 
 def test_needs_the_solution_notebooks(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(build, "SOLUTIONS_DIR", tmp_path / "no-solutions")  # as in the student edition
+    monkeypatch.setattr(exfmt, "SOLUTIONS_DIR", tmp_path / "no-solutions")  # as in the student edition
     assert grading.main(["nbgrader", str(tmp_path / "c"), "--sets", "01"]) == 1
     err = capsys.readouterr().err
     assert "01-meet-the-sources.ipynb is missing" in err and "student edition" in err and "Traceback" not in err
@@ -144,7 +145,7 @@ def solution_code(source: str) -> str:
     """An answer cell of the nbgrader source as a student who got it right would write it: the
     released cell (its own lines and the ``answer_qN = ...`` stub) with the stub replaced by the solution."""
     return "\n".join(line for line in source.split("\n")
-                     if line.strip() not in (build.BEGIN, build.END)
+                     if line.strip() not in (exfmt.BEGIN, exfmt.END)
                      and not re.fullmatch(r"answer_q\d+ = \.\.\.", line.strip()))
 
 

@@ -21,7 +21,7 @@ import pytest
 from browserkit import need_chromium
 from test_teacher_materials import check_citations
 
-from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import exercise_format as exfmt
 from iraqtalks.authoring import handouts as h
 from iraqtalks.data.paths import ROOT
 
@@ -66,8 +66,8 @@ def test_every_pdf_has_the_pages_its_content_implies(built):
     for name, n in expected.items():
         assert len(pypdf.PdfReader(str(out / name)).pages) == n, name
         assert written[out / name] == n
-    if build.SOLUTIONS_DIR.is_dir():
-        for slug in build.SETS:
+    if exfmt.SOLUTIONS_DIR.is_dir():
+        for slug in exfmt.SETS:
             pdf = out / "answers" / f"answers-{slug}.pdf"
             assert len(pypdf.PdfReader(str(pdf)).pages) == 1, pdf.name
 
@@ -246,7 +246,7 @@ def test_kit_knows_the_command():
 
 def test_the_student_edition_prints_no_answers(tmp_path, monkeypatch):
     need_chromium()
-    monkeypatch.setattr(build, "SOLUTIONS_DIR", tmp_path / "no-solutions")
+    monkeypatch.setattr(exfmt, "SOLUTIONS_DIR", tmp_path / "no-solutions")
     written = h.write_handouts(tmp_path / "out")
     assert sorted(p.name for p in written) == ["cards.pdf", "worksheets.pdf"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cards.html", "cards.pdf", "worksheets.html",

@@ -29,7 +29,7 @@ from iraqtalks.analysis.brief import Brief, md_code, md_text
 from iraqtalks.io.acled import from_acled  # noqa: E402
 from iraqtalks.io.export import spreadsheet_safe, to_timelinejs, write_safe_csv  # noqa: E402
 from iraqtalks.teaching import checker as exercises
-from iraqtalks.teaching import lessons
+from iraqtalks.teaching import lessons_lags as lessons
 from iraqtalks.views.charts import measure_chart  # noqa: E402
 from iraqtalks.views.widgets import coverage_heatmap, source_comparison, timeline_explorer  # noqa: E402
 
@@ -385,8 +385,8 @@ def test_lag_chart_draws_dollars_as_text(monkeypatch):
     lags = lessons.report_lags()
     real_load = lessons.load
 
-    def load_with_dollars(name, data_dir=None):
-        df = real_load(name, data_dir)
+    def load_with_dollars(name, *, data_dir=None):
+        df = real_load(name, data_dir=data_dir)
         if name == "articles":
             df = df.copy()
             df["article_id"] = df["article_id"].astype(object) + " $1 and $2"
@@ -445,7 +445,7 @@ def test_report_lags_and_lag_chart_take_events_centuries_before_the_article(data
     i = next(n for n, r in enumerate(rows) if r[0] == "e2024-01-27-first-round")
     rows[i][head.index("date_start")] = rows[i][head.index("date_end")] = "1678-01-27"
     write_rows(path, rows)
-    lags = lessons.report_lags(data_copy).set_index(["event_id", "article_id"])
+    lags = lessons.report_lags(data_dir=data_copy).set_index(["event_id", "article_id"])
     published = load("articles").set_index("article_id").at["a002", "published_end"]  # a bound from the page
     want = (published.date() - pd.Timestamp("1678-01-27").date()).days  # Python dates: no 292-year limit
     assert lags.loc[("e2024-01-27-first-round", "a002"), "lag_max"] == want > 125_000

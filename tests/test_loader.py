@@ -27,7 +27,7 @@ def test_the_package_exports():
 
 
 def test_every_table_is_typed_by_the_schema(full_copy):
-    pkg = read_package(full_copy)
+    pkg = read_package(data_dir=full_copy)
     tables = load_all(data_dir=full_copy)
     assert list(tables) == table_names(data_dir=full_copy)
     for res in pkg["resources"]:
@@ -69,7 +69,7 @@ def test_values_come_through_unchanged(full_copy):
 
 
 def test_empty_cells_are_missing_values(full_copy):
-    pkg = read_package(full_copy)
+    pkg = read_package(data_dir=full_copy)
     optional_int = [(r["name"], f["name"]) for r in pkg["resources"] for f in r["schema"]["fields"]
                     if f.get("type") in ("number", "date") and not (f.get("constraints") or {}).get("required")
                     and f["name"] not in _pk(r)]
@@ -175,7 +175,7 @@ def test_load_docstring_lists_the_tables():
 
 
 def test_evidence_rows_point_at_the_quotes(full_copy):
-    pkg = read_package(full_copy)
+    pkg = read_package(data_dir=full_copy)
     rows = list(evidence_rows(data_dir=full_copy))
     assert rows and all(isinstance(r, EvidenceRow) for r in rows)
     expected = 0
@@ -235,7 +235,7 @@ def test_an_unchanged_table_is_not_checked_again(full_copy, monkeypatch):
     monkeypatch.setattr(schema_loader, "_check_table", must_not_run)
     schema_loader._LOAD_CACHE.clear()  # forget the frame, keep the record of the successful check
     pd.testing.assert_frame_equal(load("events", data_dir=full_copy), first)
-    assert schema_loader.validate(full_copy, tables="events") == []
+    assert schema_loader.validate(data_dir=full_copy, tables="events") == []
 
     path = full_copy / "events.csv"
     set_cell(path, 2, "summary_en", "Changed.")

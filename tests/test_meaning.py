@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import exercise_format as exfmt
 from iraqtalks.teaching import checker as ex
 from iraqtalks.teaching import meaning
 
@@ -149,9 +149,9 @@ def test_build_refuses_a_date_that_is_not_iso():
 
 def test_text_keys_hold_digests_only():
     """Synonyms, relation words and dates are stored as salted digests, like every other answer."""
-    notebooks = {slug: build.read_notebook(build.solution_path(slug)) for slug in build.SETS}
+    notebooks = {slug: exfmt.read_notebook(exfmt.solution_path(slug)) for slug in exfmt.SETS}
     for slug, nb in notebooks.items():
-        for q in build.parse_set(slug, nb):
+        for q in exfmt.parse_set(slug, nb):
             if q.kind != "text":
                 continue
             entry = KEYS[q.qid]

@@ -339,8 +339,8 @@ def test_lesson_helper_docstring_examples():
     import doctest
 
     from iraqtalks.authoring import nav as nav_module
-    from iraqtalks.teaching import lessons
+    from iraqtalks.teaching import lessons, lessons_lags, lessons_readings, lessons_tables
 
-    for module in (lessons, nav_module):
+    for module in (lessons, lessons_tables, lessons_readings, lessons_lags, nav_module):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0, f"{module.__name__}: {result.failed} docstring example(s) failed"

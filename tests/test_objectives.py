@@ -17,7 +17,10 @@ import re
 import nbformat
 import pytest
 
-from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import exercise_format as exfmt
+from iraqtalks.authoring import exercise_keys as exkeys
+from iraqtalks.authoring import exercise_notebooks as exnb
+from iraqtalks.authoring import lesson_keys as lkeys
 from iraqtalks.authoring import objectives, timing
 from iraqtalks.authoring.nav import lessons
 from iraqtalks.data.paths import ROOT
@@ -54,7 +57,7 @@ def test_every_question_and_check_assesses_an_objective_of_its_lesson():
 
 def test_every_exercise_set_has_a_no_code_track():
     track = objectives.no_code_track()
-    assert set(track) == {f"exercises/{s}.ipynb" for s in build.SETS}
+    assert set(track) == {f"exercises/{s}.ipynb" for s in exfmt.SETS}
     for where, qids in track.items():
         assert len(qids) >= 2, f"{where}: only {len(qids)} no-code questions ({qids}); give at least 2"
 
@@ -76,28 +79,28 @@ def test_the_guides_generated_section_is_up_to_date():
 
 
 def test_lesson_keys_are_in_sync_and_hide_their_answers():
-    fresh = build.keys_text(build.build_lesson_keys())
-    assert fresh == build.LESSON_KEYS_PATH.read_text(encoding="utf-8"), (
+    fresh = exkeys.keys_text(lkeys.build_lesson_keys())
+    assert fresh == lkeys.LESSON_KEYS_PATH.read_text(encoding="utf-8"), (
         "iraqtalks/teaching/lesson_keys.json is out of date: run python -m iraqtalks exercises")
-    specs = {s["qid"]: s for s in build.lesson_check_specs()}
-    text = build.LESSON_KEYS_PATH.read_text(encoding="utf-8")
+    specs = {s["qid"]: s for s in lkeys.lesson_check_specs()}
+    text = lkeys.LESSON_KEYS_PATH.read_text(encoding="utf-8")
     for qid, spec in specs.items():
-        forms = build.plain_forms(build.Question(qid, "", spec, "", -1, -1, dict(spec.get("options", {}))),
+        forms = exkeys.plain_forms(exfmt.Question(qid, "", spec, "", -1, -1, dict(spec.get("options", {}))),
                                   spec["answer"])
         doc = json.loads(text)["checks"][qid]
-        assert not build.leaks(doc, forms), f"{qid}: its key gives the answer away"
+        assert not exkeys.leaks(doc, forms), f"{qid}: its key gives the answer away"
 
 
-@pytest.mark.parametrize("qid", sorted(build.lesson_check_cells()))
+@pytest.mark.parametrize("qid", sorted(lkeys.lesson_check_cells()))
 def test_lesson_checks_work_and_leave_the_answer_to_the_learner(qid):
-    name, i, _ = build.lesson_check_cells()[qid]
+    name, i, _ = lkeys.lesson_check_cells()[qid]
     nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
     n = qid.split("-c")[1]
     assert nb.cells[i - 1].source.startswith(f"answer_c{n} = ...  #"), (
         f"notebooks/{name}: {qid}'s answer cell must be left as answer_c{n} = ... for the learner")
     out = "".join(o.get("text", "") for o in nb.cells[i].outputs)
     assert out.startswith("Not answered yet"), f"notebooks/{name}: {qid} printed {out[:60]!r}"
-    spec = next(s for s in build.lesson_check_specs() if s["qid"] == qid)
+    spec = next(s for s in lkeys.lesson_check_specs() if s["qid"] == qid)
     ex.reset(qid)
     assert ex.feedback(qid, spec["answer"]).status == "correct"
     wrong = {"number": -1, "choice": next((k for k in spec.get("options", {}) if k != spec["answer"]), "Z")}
@@ -164,9 +167,9 @@ def test_the_cadence_and_parts_checks_can_fail(tmp_path):
     assert [round(p) for p in timing.parts(path)] == [20, 1]
 
 
-@pytest.mark.parametrize("slug", build.SETS)
+@pytest.mark.parametrize("slug", exfmt.SETS)
 def test_student_notebooks_mark_the_no_code_track(slug):
-    nb = nbformat.read(build.student_path(slug), as_version=4)
-    marked = sum(c.source.count(build.NO_CODE_NOTE) for c in nb.cells if c.cell_type == "markdown")
+    nb = nbformat.read(exfmt.student_path(slug), as_version=4)
+    marked = sum(c.source.count(exnb.NO_CODE_NOTE) for c in nb.cells if c.cell_type == "markdown")
     assert marked == len(objectives.no_code_track()[f"exercises/{slug}.ipynb"]), (
         f"exercises/{slug}.ipynb: the no-code notes do not match the tagged questions; run python -m iraqtalks exercises")

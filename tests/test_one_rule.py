@@ -11,6 +11,7 @@ from iraqtalks.authoring.grading import read_vietnamese_number
 from iraqtalks.data import evidence
 from iraqtalks.data.advice import number_advice
 from iraqtalks.data.problems import UnknownKeyError, UnknownTableError
+from iraqtalks.teaching import checker
 from iraqtalks.text.labels import MONTHS_EN, date_text, escape_html
 from iraqtalks.text.quotes import locate
 from iraqtalks.text.vietnamese import VI_THOUSANDS, parse_vn_number
@@ -40,6 +41,12 @@ def test_one_rule_for_vietnamese_thousands(text, grouped):
     if grouped:
         assert parse_vn_number(text) == read_vietnamese_number(text)
         assert "Vietnamese" in (number_advice(text) or "")
+    # and so does the exercise checker: a learner's '0.500' is a decimal, not thousands grouped the Vietnamese way
+    try:
+        note = checker.evaluate("zz-q1", {"kind": "number", "digest": "not this one"}, text)[1]
+    except checker.AnswerFormError as exc:
+        note = str(exc)
+    assert ("the Vietnamese way" in note) is grouped
 
 
 def test_month_names_are_one_table():

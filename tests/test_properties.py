@@ -34,7 +34,8 @@ from conftest import read_rows, set_cell, write_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iraqtalks.authoring.exercises_build import Question, key_entry
+from iraqtalks.authoring.exercise_format import Question
+from iraqtalks.authoring.exercise_keys import key_entry
 from iraqtalks.data.advice import _DATE_RE
 from iraqtalks.data.advice import date_advice as _date_advice
 from iraqtalks.data.advice import number_advice as _number_advice
@@ -246,10 +247,10 @@ def test_any_text_in_any_cell_gives_problems_not_exceptions(copy_dir, cell, valu
         rows = read_rows(path)
         rows[row - 1][rows[0].index(column)] = value
         write_rows(path, rows)
-        problems = validate(copy_dir, tables=table)
+        problems = validate(data_dir=copy_dir, tables=table)
         assert all(isinstance(p, Problem) and str(p) for p in problems)
         try:
-            df = load(table, copy_dir)
+            df = load(table, data_dir=copy_dir)
         except DataError as exc:
             assert exc.problems and str(exc)
         else:
@@ -268,9 +269,9 @@ def _cell_round_trip(data: Path, table: str, column: str, row: int, text: str, a
         for c in (column, *also):
             rows[row - 1][rows[0].index(c)] = text
         write_rows(path, rows)
-        mine = [p for p in validate(data, tables=table) if p.row == row]
+        mine = [p for p in validate(data_dir=data, tables=table) if p.row == row]
         try:
-            value = load(table, data)[column].iloc[row - 2]
+            value = load(table, data_dir=data)[column].iloc[row - 2]
         except DataError:
             value = None
         return mine, value
@@ -303,7 +304,7 @@ def test_an_integer_that_passes_the_check_loads_as_that_integer(copy_dir, n):
     original = path.read_bytes()
     try:
         set_cell(path, 2, "occurrences", str(n))
-        problems = [p for p in validate(copy_dir, tables="evidence_locations") if p.row == 2]
+        problems = [p for p in validate(data_dir=copy_dir, tables="evidence_locations") if p.row == 2]
         if problems:
             return
         res = schema_descriptor._resource(schema_descriptor._package(copy_dir), "evidence_locations")
@@ -321,9 +322,9 @@ def test_a_valid_integer_that_differs_from_a_fresh_build_is_refused_by_load(copy
     try:
         changed = str(int(get_cell_original(original)) + 1)
         set_cell(path, 2, "occurrences", changed)
-        assert [p for p in validate(copy_dir, tables="evidence_locations") if p.row == 2] == []
+        assert [p for p in validate(data_dir=copy_dir, tables="evidence_locations") if p.row == 2] == []
         with pytest.raises(DataError) as exc:
-            load("evidence_locations", copy_dir)
+            load("evidence_locations", data_dir=copy_dir)
         assert "evidence_locations.csv" in str(exc.value)
     finally:
         path.write_bytes(original)
@@ -367,7 +368,7 @@ def _question(qid: str, kind: str, spec: dict, options: dict | None = None) -> Q
 
 
 def _keys() -> dict:
-    """One synthetic key per kind, made by the kit's own key builder (exercises_build.key_entry)."""
+    """One synthetic key per kind, made by the kit's own key builder (exercise_keys.key_entry)."""
     frame = pd.DataFrame({"article_id": ["a000", "a001"], "n": [3, 4]})
     made = [
         (_question("99-q1", "number", {"decimals": 1}), 2500),

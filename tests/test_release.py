@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import exercise_format as exfmt
+from iraqtalks.authoring import exercise_keys as exkeys
 from iraqtalks.authoring.release import ReleaseError, student_readme, write_student_edition
 from iraqtalks.data.paths import ROOT
 
@@ -30,8 +31,8 @@ def edition(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def solved() -> dict:
     """{qid: (Question, solution value)} and the solution notebooks, from the full kit."""
-    notebooks = {slug: build.read_notebook(build.solution_path(slug)) for slug in build.SETS}
-    _, answers = build.build_keys(notebooks)
+    notebooks = {slug: exfmt.read_notebook(exfmt.solution_path(slug)) for slug in exfmt.SETS}
+    _, answers = exkeys.build_keys(notebooks)
     return {"answers": answers, "notebooks": notebooks}
 
 
@@ -53,7 +54,7 @@ def test_what_is_in_and_what_is_out(edition):
                  "data/datapackage.json", "iraqtalks/teaching/answer_keys.json", "notebooks/00-start-here.ipynb"):
         assert (edition / name).is_file(), name
     assert sorted(p.name for p in (edition / "seeds").iterdir()) == sorted(p.name for p in (ROOT / "seeds").iterdir())
-    assert sorted(p.name for p in (edition / "exercises").glob("*.ipynb")) == [f"{s}.ipynb" for s in build.SETS]
+    assert sorted(p.name for p in (edition / "exercises").glob("*.ipynb")) == [f"{s}.ipynb" for s in exfmt.SETS]
     assert not list(edition.rglob("__pycache__"))
     assert not (edition / ".venv").exists()
     assert os.access(edition / "kit", os.X_OK)
@@ -84,11 +85,11 @@ def _solution_blocks(nb) -> list[str]:
     lines = []
     for c in nb.cells:
         src = c.source
-        if c.cell_type == "code" and build.BEGIN in src:
-            for block in re.findall(re.escape(build.BEGIN) + r"(.*?)" + re.escape(build.END), src, flags=re.S):
+        if c.cell_type == "code" and exfmt.BEGIN in src:
+            for block in re.findall(re.escape(exfmt.BEGIN) + r"(.*?)" + re.escape(exfmt.END), src, flags=re.S):
                 lines += [ln.strip() for ln in block.splitlines() if len(ln.strip()) > 12]
-        if c.cell_type == "markdown" and build.MD_BEGIN in src:
-            for block in re.findall(re.escape(build.MD_BEGIN) + r"(.*?)" + re.escape(build.MD_END), src, flags=re.S):
+        if c.cell_type == "markdown" and exfmt.MD_BEGIN in src:
+            for block in re.findall(re.escape(exfmt.MD_BEGIN) + r"(.*?)" + re.escape(exfmt.MD_END), src, flags=re.S):
                 lines += [ln.strip() for ln in block.splitlines() if len(ln.strip()) > 12]
     return lines
 
@@ -106,8 +107,8 @@ def test_no_solution_code_or_teacher_note_anywhere(edition, solved):
 
 
 def test_every_answer_cell_is_blank(edition, solved):
-    for slug in build.SETS:
-        nb = build.read_notebook(edition / "exercises" / f"{slug}.ipynb")
+    for slug in exfmt.SETS:
+        nb = exfmt.read_notebook(edition / "exercises" / f"{slug}.ipynb")
         qids = [q for q in solved["answers"] if q.startswith(slug[:2] + "-")]
         for qid in qids:
             n = qid.split("-q")[1]
@@ -124,13 +125,13 @@ def test_no_accepted_answer_in_plain_text(edition, solved):
         entry = keys[qid]
         readable = [entry["why"], entry["pointer"], *entry["hints"]]
         readable += [kp["label"] for kp in entry.get("keypoints", [])]
-        for form in build.plain_forms(q, value):
+        for form in exkeys.plain_forms(q, value):
             for text in readable:
-                assert not build.contains_word(text, form), (qid, form, text)
+                assert not exkeys.contains_word(text, form), (qid, form, text)
         if q.kind in ("number", "ids", "frame"):
-            canonical = build.canonical_answer(q, value)
+            canonical = exkeys.canonical_answer(q, value)
             plain = {k: v for k, v in entry.items() if k not in ("digest", "members", "rows", "salt")}
-            assert not build.contains_word(json.dumps(plain, ensure_ascii=False), canonical), (qid, canonical)
+            assert not exkeys.contains_word(json.dumps(plain, ensure_ascii=False), canonical), (qid, canonical)
         if q.kind in ("text", "reflect"):
             model = value.strip()
             assert model not in everything and json.dumps(model)[1:-1] not in everything, qid

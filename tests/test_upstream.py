@@ -72,7 +72,7 @@ def test_a_bad_url_is_a_problem_naming_file_row_and_column(data_copy):
     path = data_copy / "upstream_reports.csv"
     row = _row_of(path, "report_id", "U0a")
     set_cell(path, row, "url", "www.nasdaq.com/articles/with space")
-    (p,) = _only(validate(data_copy), "url")
+    (p,) = _only(validate(data_dir=data_copy), "url")
     assert p.file.endswith("upstream_reports.csv") and p.row == row
     assert "https?://" in str(p)
 
@@ -81,7 +81,7 @@ def test_an_over_long_excerpt_is_a_problem(data_copy):
     path = data_copy / "upstream_reports.csv"
     row = _row_of(path, "report_id", "U1a")
     set_cell(path, row, "excerpt", " ".join(["word"] * 31))
-    (p,) = _only(validate(data_copy), "excerpt")
+    (p,) = _only(validate(data_dir=data_copy), "excerpt")
     assert p.row == row and "at most 30 words (this one has 31)" in str(p)
     assert p.file.endswith("upstream_reports.csv")
 
@@ -89,7 +89,7 @@ def test_an_over_long_excerpt_is_a_problem(data_copy):
 def test_a_seed_quote_not_in_the_seed_is_a_problem(data_copy):
     path = data_copy / "upstream_links.csv"
     set_cell(path, 2, "seed_quote", "Ngày 26/1, Reuters dẫn các nguồn tin riêng")
-    (p,) = _only(validate(data_copy), "seed_quote")
+    (p,) = _only(validate(data_dir=data_copy), "seed_quote")
     assert p.file.endswith("upstream_links.csv") and p.row == 2
     assert "data/clean/a000.txt" in str(p) and "the first" in str(p)
 
@@ -97,7 +97,7 @@ def test_a_seed_quote_not_in_the_seed_is_a_problem(data_copy):
 def test_a_seed_quote_from_another_article_is_named(data_copy):
     path = data_copy / "upstream_links.csv"
     set_cell(path, 2, "article_id", "a001")
-    (p,) = _only(validate(data_copy), "seed_quote")
+    (p,) = _only(validate(data_dir=data_copy), "seed_quote")
     assert "article a000" in str(p)
 
 
@@ -105,17 +105,17 @@ def test_a_fact_key_must_name_a_row(data_copy):
     path = data_copy / "upstream_links.csv"
     row = _row_of(path, "fact_key", "q08")
     set_cell(path, row, "fact_key", "q99")
-    (p,) = _only(validate(data_copy), "fact_key")
+    (p,) = _only(validate(data_dir=data_copy), "fact_key")
     assert p.row == row and "no row of quotes" in str(p).lower()
     set_cell(path, row, "fact_key", "")
-    (p,) = _only(validate(data_copy), "fact_key")
+    (p,) = _only(validate(data_dir=data_copy), "fact_key")
     assert "filled together" in str(p)
 
 
 def test_a_link_to_an_unknown_report_is_a_foreign_key_problem(data_copy):
     path = data_copy / "upstream_links.csv"
     set_cell(path, 2, "report_id", "U9z")
-    assert _only(validate(data_copy), "report_id")
+    assert _only(validate(data_dir=data_copy), "report_id")
 
 
 def test_the_kits_upstream_tables_are_valid():

@@ -26,10 +26,10 @@ from iraqtalks.data.report import check_data
 
 def breaks(data: Path, mutate) -> list[Problem]:
     """The problems that `mutate()` adds to the copy; asserts that validate() writes nothing."""
-    before = {str(p) for p in validate(data)}
+    before = {str(p) for p in validate(data_dir=data)}
     mutate()
     files = snapshot(data)
-    after = validate(data)
+    after = validate(data_dir=data)
     assert snapshot(data) == files, "validate() changed a file"
     return [p for p in after if str(p) not in before]
 
@@ -61,7 +61,7 @@ def last_row(path: Path) -> int:
 
 def test_the_full_copy_is_valid(full_copy):
     # Real articles.csv and outlets.csv (and whatever else the kit has), synthetic rows for the rest.
-    problems = validate(full_copy)
+    problems = validate(data_dir=full_copy)
     assert problems == [], "\n".join(map(str, problems))
 
 
@@ -166,7 +166,7 @@ def test_missing_hand_made_file(full_copy):
 
 
 def test_missing_derived_file_is_a_problem_too(full_copy):
-    derived = [r for r in read_package(full_copy)["resources"] if r.get("x-derived")]
+    derived = [r for r in read_package(data_dir=full_copy)["resources"] if r.get("x-derived")]
     assert derived, "datapackage.json declares no derived table"
     path = full_copy / derived[0]["path"]
     p = only(breaks(full_copy, path.unlink))
@@ -198,7 +198,7 @@ def test_old_mac_line_ends_get_advice_that_works(full_copy):
     command = p.message.split("convert it with: ", 1)[1]
     assert command.startswith("python -c ")
     subprocess.run([sys.executable, "-c", command[len("python -c "):].strip().strip('"')], check=True)  # the advice
-    assert validate(full_copy) == []
+    assert validate(data_dir=full_copy) == []
 
 
 def test_not_utf8(full_copy):
@@ -210,7 +210,7 @@ def test_not_utf8(full_copy):
     assert_names(p, "articles.csv", None, None, "text encoded as UTF-8")
     assert "not UTF-8 on line 2" in p.found
     # The tables that quote the seeds say, once each, that their evidence could not be checked.
-    evidence_tables = [r["path"] for r in read_package(full_copy)["resources"] if r.get("x-evidence")]
+    evidence_tables = [r["path"] for r in read_package(data_dir=full_copy)["resources"] if r.get("x-evidence")]
     notes = [q for q in new if q is not p]
     assert sorted(Path(q.file).name for q in notes) == sorted(t for t in evidence_tables if t != "articles.csv")
     assert all("evidence quotes were not checked" in q.message for q in notes)
@@ -256,7 +256,7 @@ def test_date_end_before_date_start(full_copy):
 
 @pytest.mark.parametrize("value, plain", [("2.500", "2500"), ("1.234,5", "1234.5")])
 def test_vietnamese_number_in_a_number_field(full_copy, value, plain):
-    number_fields = [(r, f["name"]) for r in read_package(full_copy)["resources"]
+    number_fields = [(r, f["name"]) for r in read_package(data_dir=full_copy)["resources"]
                      for f in r["schema"]["fields"] if f.get("type") == "number"]
     res, col = number_fields[0]
     path = full_copy / res["path"]
@@ -266,7 +266,7 @@ def test_vietnamese_number_in_a_number_field(full_copy, value, plain):
 
 
 def test_integer_field_rejects_text(full_copy):
-    int_fields = [(r, f["name"]) for r in read_package(full_copy)["resources"]
+    int_fields = [(r, f["name"]) for r in read_package(data_dir=full_copy)["resources"]
                   for f in r["schema"]["fields"] if f.get("type") == "integer"]
     res, col = int_fields[0]
     path = full_copy / res["path"]
@@ -278,7 +278,7 @@ def test_integer_field_rejects_text(full_copy):
 def test_unknown_enum_value(full_copy):
     path = full_copy / "outlets.csv"
     p = only(breaks(full_copy, lambda: set_cell(path, 2, "kind", "News_Site")))
-    allowed = next(f for f in read_package(full_copy)["resources"][0]["schema"]["fields"]
+    allowed = next(f for f in read_package(data_dir=full_copy)["resources"][0]["schema"]["fields"]
                    if f["name"] == "kind")["constraints"]["enum"]
     assert_names(p, "outlets.csv", 2, "kind", "one of: " + ", ".join(allowed))
     assert "did you mean 'news_site'?" in str(p).lower()
@@ -405,8 +405,8 @@ def test_all_problems_are_collected_and_sorted(full_copy):
 
 def test_tables_argument_limits_the_check(full_copy):
     set_cell(full_copy / "outlets.csv", 2, "kind", "blog")
-    assert validate(full_copy, tables=["articles"]) == []
-    assert [p.column for p in validate(full_copy, tables="outlets")] == ["kind"]
+    assert validate(data_dir=full_copy, tables=["articles"]) == []
+    assert [p.column for p in validate(data_dir=full_copy, tables="outlets")] == ["kind"]
 
 
 # --------------------------------------------------------------------------- check-data
@@ -431,7 +431,7 @@ def test_check_data_on_the_kits_data_exits_0():
 def test_check_data_on_a_valid_copy_exits_0(full_copy):
     r = run_check_data(str(full_copy))
     assert r.returncode == 0, r.stdout + r.stderr
-    n = len(read_package(full_copy)["resources"])
+    n = len(read_package(data_dir=full_copy)["resources"])
     assert f"is valid: {n} tables, " in r.stdout
 
 
@@ -497,7 +497,7 @@ def test_duplicate_column_name(full_copy):
 
 
 def test_an_end_before_its_start_in_an_integer_pair(full_copy):
-    pairs = [(r, f["name"]) for r in read_package(full_copy)["resources"] for f in r["schema"]["fields"]
+    pairs = [(r, f["name"]) for r in read_package(data_dir=full_copy)["resources"] for f in r["schema"]["fields"]
              if f.get("type") == "integer" and f["name"].endswith("end")
              and any(g["name"] == f["name"][:-3] + "start" for g in r["schema"]["fields"])]
     if not pairs:
@@ -520,7 +520,7 @@ def test_unclosed_quote(full_copy):
 def test_check_data_api_returns_a_report(full_copy):
     report = check_data(data_dir=full_copy)
     assert report.ok and bool(report) and report.problems == []
-    assert report.tables == len(read_package(full_copy)["resources"])
+    assert report.tables == len(read_package(data_dir=full_copy)["resources"])
     assert report.rows > 0 and report.quotes > 0
     assert repr(report) == str(report) and str(report).endswith("evidence quotes found in the seeds")
     set_cell(full_copy / "outlets.csv", 2, "kind", "blog")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iraqtalks.authoring import exercises_build as build
+from iraqtalks.authoring import exercise_format as exfmt
 from iraqtalks.authoring import vocabulary as voc
 
 
@@ -48,7 +48,7 @@ def test_a_name_taught_only_later_does_not_count(monkeypatch):
     assert "nunique" in voc.untaught().get("01-meet-the-sources", [])
 
 
-@pytest.mark.parametrize("slug", build.SETS)
+@pytest.mark.parametrize("slug", exfmt.SETS)
 def test_each_set_has_a_vocabulary_line_in_the_guide(slug):
     text = voc.guide_markdown()
     assert f"| {slug[:2]} |" in text

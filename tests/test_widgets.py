@@ -834,7 +834,7 @@ def test_charts_with_constrained_layout_are_shown_untrimmed_and_whole():
     """A KitFigure with constrained layout is shown as it is (one draw): its labels, legend and source
     note must therefore all lie on the canvas, clear of one another."""
     from iraqtalks import measure_chart
-    from iraqtalks.teaching.lessons import lag_chart
+    from iraqtalks.teaching.lessons_lags import lag_chart
 
     for fig in (lag_chart(), measure_chart(["us-troops-iraq", "us-troops-syria"]),
                 measure_chart("attacks-on-us-forces")):

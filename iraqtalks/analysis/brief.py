@@ -341,11 +341,11 @@ class Brief:
         """The evidence rows behind one source: [(table, key, row)]; source_notes expand to their sides."""
         from ..data.evidence import lookup
         if table == "source_notes":
-            lookup("source_notes", key, self.data_dir)
+            lookup("source_notes", key, data_dir=self.data_dir)
             ev = get_table("source_note_evidence", data_dir=self.data_dir)
             sides = ev[as_text(ev["note_id"]) == str(key)]
             return [("source_note_evidence", (str(key), str(r["side"])), r) for _, r in sides.iterrows()]
-        row = lookup(table, key, self.data_dir)
+        row = lookup(table, key, data_dir=self.data_dir)
         if "evidence" not in row.index:
             raise LookupError(f"{table} rows carry no evidence quote; cite a table that has an evidence column")
         return [(table, key, row)]
@@ -363,14 +363,14 @@ class Brief:
         ev = get_table("source_note_evidence", data_dir=self.data_dir)
         out = {}
         for nid, sides in cited.items():
-            note = lookup("source_notes", nid, self.data_dir).copy()
+            note = lookup("source_notes", nid, data_dir=self.data_dir).copy()
             note["note_id"] = nid
             every = set(as_text(ev.loc[as_text(ev["note_id"]) == nid, "side"]))
             out[nid] = _disagreement_problem(c.text, note, sides, every)
         return out
 
     def _key_hint(self, table: str, key) -> str:
-        pk = primary_key(table, self.data_dir)
+        pk = primary_key(table, data_dir=self.data_dir)
         df = get_table(table, data_dir=self.data_dir)
         keys = [" / ".join(map(str, k)) if len(pk) > 1 else str(k[0])
                 for k in zip(*(as_text(df[c]) for c in pk))]
@@ -455,7 +455,7 @@ class Brief:
         for table, key in c.sources:
             if table == "source_notes" and key not in seen_notes:
                 from ..data.evidence import lookup
-                note = lookup("source_notes", key, self.data_dir)
+                note = lookup("source_notes", key, data_dir=self.data_dir)
                 seen_notes.add(key)
                 lines.append(f"Source note {md_code(key)} ({md_text(note['kind'], ind)}): "
                              f"{md_text(note['title_en'], ind)}. {md_text(note['explanation_en'], ind)}")

@@ -17,7 +17,7 @@ def get_table(name: str, *, data_dir=None, tables: Mapping[str, pd.DataFrame] | 
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"tables[{name!r}]: expected a pandas DataFrame, found {type(df).__name__}")
         return df.copy()
-    return _load(name, data_dir)
+    return _load(name, data_dir=data_dir)
 
 
 def need_columns(df: pd.DataFrame, table: str, columns: Iterable[str]) -> None:

@@ -89,7 +89,7 @@ def _pattern(query: str) -> re.Pattern:
 
 def _english_by_sentence(data_dir, sentences: pd.DataFrame) -> dict[str, str]:
     """sentence_id -> the kit's English of every fact row whose evidence lies inside that sentence."""
-    pkg = read_package(data_dir)
+    pkg = read_package(data_dir=data_dir)
     out: dict[str, list[str]] = {}
     by_article = {a: list(g.itertuples(index=False)) for a, g in sentences.groupby("article_id", observed=True)}
     for res in pkg["resources"]:
@@ -99,7 +99,7 @@ def _english_by_sentence(data_dir, sentences: pd.DataFrame) -> dict[str, str]:
         names = [f["name"] for f in res["schema"]["fields"]]
         if "evidence_en" not in names:
             continue
-        table = load(res["name"], data_dir)
+        table = load(res["name"], data_dir=data_dir)
         for row in table.itertuples(index=False):
             aid = str(getattr(row, ev["article_field"]))
             quote = restore_obfuscation(str(getattr(row, ev["quote_fields"][0])))[0]
@@ -122,8 +122,8 @@ def corpus(*, data_dir: str | Path | None = None) -> pd.DataFrame:
     key = str(data_dir)
     if key in _CORPUS_CACHE:
         return _CORPUS_CACHE[key].copy()
-    sentences = load("sentences", data_dir)
-    articles = load("articles", data_dir)
+    sentences = load("sentences", data_dir=data_dir)
+    articles = load("articles", data_dir=data_dir)
     outlet_of = {r.article_id: ("" if pd.isna(r.outlet_id) else str(r.outlet_id)) for r in articles.itertuples()}
     english = _english_by_sentence(data_dir, sentences)
     rows = []
@@ -131,8 +131,8 @@ def corpus(*, data_dir: str | Path | None = None) -> pd.DataFrame:
         rows.append({"source": "seed", "id": s.sentence_id, "article_id": str(s.article_id),
                      "outlet": outlet_of.get(s.article_id, ""), "language": "vi", "text": s.text,
                      "english": english.get(s.sentence_id, ""), "url": ""})
-    reports = load("upstream_reports", data_dir)
-    links = load("upstream_links", data_dir)
+    reports = load("upstream_reports", data_dir=data_dir)
+    links = load("upstream_links", data_dir=data_dir)
     seen = set()
     for r in reports.itertuples(index=False):
         texts = [r.excerpt] + [x for x in links.loc[links.report_id == r.report_id, "upstream_excerpt"]]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..data.paths import ROOT
 from ..teaching import checker as ex
-from . import exercises_build as build
+from . import exercise_format as exfmt
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -62,7 +62,7 @@ def _frame_rows(value, spec: dict) -> tuple[list[str], list[list[str]]]:
     return ex.frame_table(value, None, spec.get("decimals"))
 
 
-def accepted(q: build.Question, value) -> dict:
+def accepted(q: exfmt.Question, value) -> dict:
     """What the checker accepts for question `q`, in plain words: {'text': str} or {'table': (cols, rows)}."""
     s = q.spec
     if q.kind == "number":
@@ -89,9 +89,9 @@ def accepted(q: build.Question, value) -> dict:
 
 def sheet_data(slug: str, root: Path | None = None) -> dict:
     """Everything one answer sheet shows, from the solution notebook of set `slug`."""
-    nb = build.read_notebook(build.solution_path(slug, root))
-    questions = build.parse_set(slug, nb)
-    values = build.run_solution_code(slug, nb, questions, build.solution_path(slug, root).parent)
+    nb = exfmt.read_notebook(exfmt.solution_path(slug, root))
+    questions = exfmt.parse_set(slug, nb)
+    values = exfmt.run_solution_code(slug, nb, questions, exfmt.solution_path(slug, root).parent)
     lesson_title = next((c.source.splitlines()[0].lstrip("# ").strip() for c in nb.cells
                          if c.cell_type == "markdown" and c.source.startswith("# ")), slug)
     items = []
@@ -183,7 +183,7 @@ def write_answer_sheets(dest: str | Path, root: Path | None = None, pdf: bool = 
     """Write the answer sheets into `dest`; returns the files written."""
     dest = Path(dest).expanduser().resolve()
     dest.mkdir(parents=True, exist_ok=True)
-    sheets = [sheet_data(slug, root) for slug in build.SETS]
+    sheets = [sheet_data(slug, root) for slug in exfmt.exercise_sets(root)]
     written: list[Path] = []
     pages: dict[Path, str] = {}
     for data in sheets:
@@ -204,7 +204,7 @@ def main(dest: str | None) -> int:
     if not dest:
         print("answers: give a folder for the answer sheets, e.g. ./kit answers ../answer-sheets", file=sys.stderr)
         return 2
-    if not build.SOLUTIONS_DIR.is_dir():
+    if not exfmt.SOLUTIONS_DIR.is_dir():
         print("answers: this copy of the kit has no exercises/solutions/ (it is the student edition); "
               "make the answer sheets from the teacher's full kit", file=sys.stderr)
         return 1
@@ -216,7 +216,7 @@ def main(dest: str | None) -> int:
     pdf = CHROMIUM.is_file()
     try:
         files = write_answer_sheets(target, pdf=pdf)
-    except build.BuildError as exc:
+    except exfmt.BuildError as exc:
         print(f"answers: {exc}", file=sys.stderr)
         return 1
     print(f"answers: wrote {len(files)} files to {target}")

@@ -38,7 +38,8 @@ import nbformat
 from ..data.paths import ROOT
 from ..teaching import checker as ex
 from ..text.vietnamese import VI_THOUSANDS
-from . import exercises_build as build
+from . import exercise_format as exfmt
+from . import exercise_notebooks as exnb
 
 MANUAL_KINDS = ("text", "reflect")   # free text: a teacher marks it
 POINTS = 1                           # per question; change them in the source notebook if you like
@@ -84,13 +85,13 @@ def verdict(qid: str, answer, entry: dict) -> tuple[bool, str]:
         if value is not None:
             answer = value
     try:
-        status, detail = ex._evaluate(qid, entry, answer)
-    except ex._Empty:
+        status, detail = ex.evaluate(qid, entry, answer)
+    except ex.EmptyAnswer:
         return False, "Not answered."
-    except ex._Form as note:
+    except ex.AnswerFormError as note:
         return False, f"The answer could not be read as asked: {note}"
     except Exception as exc:  # an odd object must cost the point, not crash the grading
-        return False, f"The answer could not be read ({ex._a(answer)}; {type(exc).__name__})."
+        return False, f"The answer could not be read ({ex.with_article(answer)}; {type(exc).__name__})."
     if status == "correct":
         return True, "Correct."
     return False, f"Not correct. {detail}".strip()
@@ -132,12 +133,12 @@ def answer_source(source: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if lines[i].strip() == build.BEGIN:
+        if lines[i].strip() == exfmt.BEGIN:
             j = i
-            while j < len(lines) and lines[j].strip() != build.END:
+            while j < len(lines) and lines[j].strip() != exfmt.END:
                 j += 1
             block = lines[i:j + 1]
-            out += build.strip_solution_code("\n".join(block)).split("\n")
+            out += exnb.strip_solution_code("\n".join(block)).split("\n")
             out += block
             i = j + 1
             continue
@@ -146,7 +147,7 @@ def answer_source(source: str) -> str:
     return "\n".join(out)
 
 
-def test_source(q: build.Question, entry: dict, points: int) -> str:
+def test_source(q: exfmt.Question, entry: dict, points: int) -> str:
     n = q.qid.split("-q")[1]
     return (f"# Autograder test for question {n} ({points} point{'s' if points != 1 else ''}). "
             "Nothing to do here: it runs when your work is graded.\n"
@@ -158,7 +159,7 @@ def test_source(q: build.Question, entry: dict, points: int) -> str:
 
 def source_notebook(slug: str, nb, keys: dict, keep_checks: bool = False) -> tuple[nbformat.NotebookNode, list[dict]]:
     """(the nbgrader source notebook, one row per question for MARKING.md) from a solution notebook."""
-    questions = build.parse_set(slug, nb)
+    questions = exfmt.parse_set(slug, nb)
     by_answer = {q.answer_cell: q for q in questions}
     by_check = {q.check_cell: q for q in questions}
     setup = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
@@ -167,10 +168,10 @@ def source_notebook(slug: str, nb, keys: dict, keep_checks: bool = False) -> tup
                     "language_info": {"name": "python"}}
     rows = []
     for i, c in enumerate(nb.cells):
-        if c.cell_type == "raw" and c.source.lstrip().startswith(build.KEY_MARK):
+        if c.cell_type == "raw" and c.source.lstrip().startswith(exfmt.KEY_MARK):
             continue
         if c.cell_type == "markdown":
-            text = build.strip_solution_markdown(c.source)
+            text = exnb.strip_solution_markdown(c.source)
             if "BEGIN SOLUTION" in text or "BEGIN HIDDEN TESTS" in text:
                 raise GradingError(f"exercises/solutions/{slug}.ipynb, cell {i}: a student-visible markdown "
                                    "cell mentions a solution marker; nbgrader would take it for a solution")
@@ -294,7 +295,7 @@ def marking_text(rows_by_set: dict[str, list[dict]], keep_checks: bool) -> str:
             for item in r["spec"].get("checklist", []):
                 out.append(f"- checklist: {item}")
             model = "\n".join(line for line in r["model"].split("\n")
-                              if line.strip() not in (build.BEGIN, build.END))
+                              if line.strip() not in (exfmt.BEGIN, exfmt.END))
             out += ["", "Model answer:", "", "```python", model, "```", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -332,11 +333,12 @@ def export_nbgrader(dest: Path, sets: list[str] | None = None, keep_checks: bool
                     release: bool = True, log=print) -> Path:
     """Write the nbgrader course folder `dest` (see the module docstring); returns its path."""
     dest = check_destination(dest)
-    sets = list(sets or build.SETS)
-    unknown = [s for s in sets if s not in build.SETS]
+    known = exfmt.exercise_sets()
+    sets = list(sets or known)
+    unknown = [s for s in sets if s not in known]
     if unknown:
-        raise GradingError(f"unknown exercise set(s): {', '.join(unknown)}; the sets are {', '.join(build.SETS)}")
-    missing = [build.solution_path(slug) for slug in sets if not build.solution_path(slug).is_file()]
+        raise GradingError(f"unknown exercise set(s): {', '.join(unknown)}; the sets are {', '.join(known)}")
+    missing = [exfmt.solution_path(slug) for slug in sets if not exfmt.solution_path(slug).is_file()]
     if missing:
         raise GradingError(f"{missing[0]} is missing: the grading export is made from the solution notebooks "
                            "(exercises/solutions/), which are in the teacher's copy of the kit, not in the "
@@ -348,9 +350,9 @@ def export_nbgrader(dest: Path, sets: list[str] | None = None, keep_checks: bool
     notebooks, rows_by_set = {}, {}
     for slug in sets:
         try:
-            nb = build.read_notebook(build.solution_path(slug))
+            nb = exfmt.read_notebook(exfmt.solution_path(slug))
             notebooks[slug], rows_by_set[slug] = source_notebook(slug, nb, keys, keep_checks)
-        except build.BuildError as exc:
+        except exfmt.BuildError as exc:
             raise GradingError(str(exc)) from None
         except KeyError as exc:
             raise GradingError(f"iraqtalks/teaching/answer_keys.json has no key for {exc}; run ./kit exercises") from None
@@ -386,7 +388,7 @@ def main(argv: list[str]) -> int:
     if args.sets.strip():
         sets = []
         for s in (x.strip() for x in args.sets.split(",") if x.strip()):
-            match = [slug for slug in build.SETS if slug == s or slug[:2] == s.zfill(2)]
+            match = [slug for slug in exfmt.exercise_sets() if slug == s or slug[:2] == s.zfill(2)]
             sets.append(match[0] if match else s)
     try:
         import nbgrader  # noqa: F401

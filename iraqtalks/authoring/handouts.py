@@ -541,8 +541,8 @@ def write_handouts(dest: str | Path, root: Path | None = None) -> dict[Path, int
     target = check_target(dest)
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         raise HandoutError(f"{CHROMIUM} is missing, and the handouts are printed with it; {INSTALL_HINT}")
-    from . import exercises_build as build
-    teacher = build.SOLUTIONS_DIR.is_dir()   # the student edition has no solutions: no answers either
+    from . import exercise_format as exfmt
+    teacher = exfmt.SOLUTIONS_DIR.is_dir()   # the student edition has no solutions: no answers either
     planned = plan(root, answers=teacher)
     existed = target.exists()
     target.mkdir(parents=True, exist_ok=True)

@@ -74,19 +74,20 @@ class Assessment:
 
 def assessments(root: Path | None = None) -> list[Assessment]:
     """Every exercise question and lesson check with its tags, in order (sets, then lessons)."""
-    from . import exercises_build as build
+    from . import exercise_format as exfmt
+    from . import lesson_keys as lkeys
     root = Path(root) if root else ROOT
     out: list[Assessment] = []
-    for slug in build.SETS:
-        path = build.solution_path(slug, root)
-        nb = build.read_notebook(path)
+    for slug in exfmt.exercise_sets(root):
+        path = exfmt.solution_path(slug, root)
+        nb = exfmt.read_notebook(path)
         for i, c in enumerate(nb.cells):
-            m = build.CHECK_RE.fullmatch(c.source.strip()) if c.cell_type == "code" else None
+            m = exfmt.CHECK_RE.fullmatch(c.source.strip()) if c.cell_type == "code" else None
             if m:
                 tag = _tag(c.metadata, f"exercises/solutions/{slug}.ipynb, cell {i} ({m['qid']})")
                 out.append(Assessment(m["qid"], f"exercises/{slug}.ipynb", list(tag["objectives"]),
                                       bool(tag.get("no_code"))))
-    for qid, (name, i, meta) in build.lesson_check_cells(root).items():
+    for qid, (name, i, meta) in lkeys.lesson_check_cells(root).items():
         tag = _tag(meta, f"notebooks/{name}, cell {i} ({qid})")
         out.append(Assessment(qid, f"notebooks/{name}", list(tag["objectives"]), bool(tag.get("no_code", True))))
     return out

@@ -89,7 +89,8 @@ _ANSWER_CELL = re.compile(r"^answer_c\d+ = ", re.M)
 
 
 def estimate(lesson_path: Path, root: Path | None = None) -> Estimate:
-    from .exercises_build import CHECK_RE, LESSON_CHECK_RE, SETS, student_path
+    from .exercise_format import CHECK_RE, exercise_sets, student_path
+    from .lesson_keys import LESSON_CHECK_RE
     from .objectives import assessments
     nb = nbformat.read(str(lesson_path), as_version=4)
     nn = lesson_path.name[:2]
@@ -98,7 +99,7 @@ def estimate(lesson_path: Path, root: Path | None = None) -> Estimate:
     checks = [c for c in code if LESSON_CHECK_RE.fullmatch(c.source.strip())]
     answers = [c for c in code if _ANSWER_CELL.match(c.source)]
     ex_words = questions = code_questions = 0
-    slug = next((s for s in SETS if s.startswith(nn + "-")), None)
+    slug = next((s for s in exercise_sets(root) if s.startswith(nn + "-")), None)
     if slug:
         sn = nbformat.read(str(student_path(slug, root)), as_version=4)
         ex_words = sum(words(c.source) for c in sn.cells if c.cell_type == "markdown")
@@ -147,7 +148,7 @@ def cell_minutes(cell) -> float:
         return 0.0 if _is_nav(cell) else words(cell.source) / WORDS_PER_MINUTE
     if cell.cell_type != "code":
         return 0.0
-    from .exercises_build import LESSON_CHECK_RE
+    from .lesson_keys import LESSON_CHECK_RE
     if LESSON_CHECK_RE.fullmatch(cell.source.strip()):
         return PER_CHECK
     if _ANSWER_CELL.match(cell.source):
@@ -160,7 +161,7 @@ def stretches(lesson_path: Path) -> list[tuple[str, float]]:
 
     The last stretch ends at the key points (the closing summary is not teaching new material) and is
     labelled 'end'."""
-    from .exercises_build import LESSON_CHECK_RE
+    from .lesson_keys import LESSON_CHECK_RE
     nb = nbformat.read(str(lesson_path), as_version=4)
     out, run = [], 0.0
     for c in nb.cells:

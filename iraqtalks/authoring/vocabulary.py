@@ -59,7 +59,7 @@ def lesson_vocabulary(root: Path | None = None) -> dict[str, set[str]]:
 
 
 def _solution_blocks(source: str) -> str:
-    from .exercises_build import BEGIN, END
+    from .exercise_format import BEGIN, END
     lines, keep, out = source.split("\n"), False, []
     for line in lines:
         if line.strip() == BEGIN:
@@ -73,11 +73,11 @@ def _solution_blocks(source: str) -> str:
 
 def solution_vocabulary(root: Path | None = None) -> dict[str, set[str]]:
     """{exercise set slug: the pandas names its solution blocks use}."""
-    from . import exercises_build as build
+    from . import exercise_format as exfmt
     out: dict[str, set[str]] = {}
-    for slug in build.SETS:
-        cells = _code_cells(build.solution_path(slug, root))
-        out[slug] = set().union(*(used_names(_solution_blocks(s)) for s in cells if build.BEGIN in s))
+    for slug in exfmt.exercise_sets(root):
+        cells = _code_cells(exfmt.solution_path(slug, root))
+        out[slug] = set().union(*(used_names(_solution_blocks(s)) for s in cells if exfmt.BEGIN in s))
     return out
 
 

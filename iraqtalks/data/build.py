@@ -282,7 +282,7 @@ def derive(*, data_dir: str | Path | None = None, seeds_dir: str | Path | None =
         what = "a file" if data.exists() else "no such folder"
         raise BuildError(f"{_problems._folder_display(data)}: {what}; expected a data folder containing "
                          "datapackage.json and the CSV files (check the spelling of the folder)")
-    package = _descriptor.read_package(data)  # its shape, its paths (inside the folder), its links: before any table
+    package = _descriptor.read_package(data_dir=data)  # its shape, its paths (inside the folder), its links: before any table
     _check_manifest(data, package)
     seeds = Path(seeds_dir) if seeds_dir is not None else seeds_dir_for(data)
     verify_seeds(data, seeds)  # raises SeedError before anything is written

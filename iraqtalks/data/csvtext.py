@@ -16,6 +16,22 @@ import numpy as np
 from .caches import _remember, _stamp
 from .problems import Problem, _display, _show
 
+#: The longest cell the kit reads (Python's csv default). Set for each read, so another library that
+#: raises the process-wide limit (frictionless does) does not change what the kit accepts.
+MAX_CELL_CHARS = 131_072
+
+
+class _CellLimit:
+    """``with _CellLimit():`` reads with the kit's own cell limit and puts the process-wide one back after."""
+
+    def __enter__(self):
+        self.old = csv.field_size_limit(MAX_CELL_CHARS)
+        return self
+
+    def __exit__(self, *exc):
+        csv.field_size_limit(self.old)
+        return False
+
 
 @dataclass
 class _Parsed:
@@ -59,7 +75,7 @@ def _quoting_problem(shown: str, row: int, exc: csv.Error, text: str = "", heade
                      done: int = 0) -> Problem:
     msg = str(exc)
     if "field larger than field limit" in msg:
-        limit = csv.field_size_limit()
+        limit = MAX_CELL_CHARS
         column, length = _long_cell(text, done, limit, header)
         return Problem(shown, row=row, column=column,
                        found=f"a cell of {length:,} characters" if length else f"a cell of more than {limit:,} characters",
@@ -153,21 +169,22 @@ def _parse_uncached(path: Path) -> _Parsed:
 
     records: list[list[str]] = []
     line_ends: list[int] = []  # physical line on which each record ends (needed only to place a problem)
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))  # the fast path: all in C
-        ok = True
-    except csv.Error:
-        ok = False
-    if not ok or "\r" in text:
-        records = []
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    with _CellLimit():
         try:
-            for rec in reader:
-                records.append(rec)
-                line_ends.append(reader.line_num)
-        except csv.Error as exc:
-            problems.append(_quoting_problem(shown, len(records) + 1, exc, text, records[0] if records else None,
-                                             len(records)))
+            records = list(csv.reader(io.StringIO(text, newline=""), strict=True))  # the fast path: all in C
+            ok = True
+        except csv.Error:
+            ok = False
+        if not ok or "\r" in text:
+            records = []
+            reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+            try:
+                for rec in reader:
+                    records.append(rec)
+                    line_ends.append(reader.line_num)
+            except csv.Error as exc:
+                problems.append(_quoting_problem(shown, len(records) + 1, exc, text, records[0] if records else None,
+                                                 len(records)))
 
     if "\r" in text:
         if "\n" not in text:

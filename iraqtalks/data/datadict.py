@@ -144,7 +144,7 @@ def coverage_lines(*, data_dir: str | Path | None = None) -> list[str]:
 
 def render(*, data_dir: str | Path | None = None) -> str:
     """The text of data/README.md, built from datapackage.json (and the coverage figures of sentence_coverage.csv)."""
-    pkg = read_package(data_dir)
+    pkg = read_package(data_dir=data_dir)
     resources = pkg["resources"]
     out = [f"# {pkg.get('title', pkg.get('name', 'Data'))}", ""]
     if pkg.get("description"):

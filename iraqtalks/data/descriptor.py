@@ -424,7 +424,7 @@ def _check_x_ranges(ranges, fields: list, where: str, bad) -> None:
                 "two fields of the same type, one of " + ", ".join(RANGE_TYPES))
 
 
-def read_package(data_dir: str | Path | None = None) -> dict:
+def read_package(*, data_dir: str | Path | None = None) -> dict:
     """datapackage.json of a data folder, as a dict (a fresh copy; cached by path and mtime).
 
     Raises DataError if the file is missing, is not valid JSON, or declares something the kit's

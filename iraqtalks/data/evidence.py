@@ -23,20 +23,20 @@ from .problems import UnknownKeyError, _closest, did_you_mean
 from .seeds import read_raw
 
 
-def primary_key(table: str, data_dir=None) -> list[str]:
-    res = next(r for r in read_package(data_dir)["resources"] if r["name"] == table)
+def primary_key(table: str, *, data_dir=None) -> list[str]:
+    res = next(r for r in read_package(data_dir=data_dir)["resources"] if r["name"] == table)
     pk = res["schema"].get("primaryKey", [])
     return [pk] if isinstance(pk, str) else list(pk)
 
 
-def lookup(table: str, key, data_dir=None) -> pd.Series:
+def lookup(table: str, key, *, data_dir=None) -> pd.Series:
     """The row of `table` whose primary key is `key` (a value, or a tuple for a compound key).
 
     A compound key may be given in part, from its first column on, when that part names one row only
     (``("a004", "wana", "photo_credit")`` for an attributions row whose key also has credit_as_written).
     """
-    df = load(table, data_dir)
-    cols = primary_key(table, data_dir)
+    df = load(table, data_dir=data_dir)
+    cols = primary_key(table, data_dir=data_dir)
     values = key if isinstance(key, (tuple, list)) else (key,)
     if not values or len(values) > len(cols):
         raise KeyError(f"{table}: the key has {len(cols)} part(s) ({', '.join(cols)}), but {len(values)} were given: {key!r}")
@@ -46,7 +46,7 @@ def lookup(table: str, key, data_dir=None) -> pd.Series:
         for c, v in zip(cols, values):
             mask &= df[c].astype("string") == str(v)
         if int(mask.sum()) > 1:
-            full = primary_key(table, data_dir)
+            full = primary_key(table, data_dir=data_dir)
             options = "; ".join(repr(tuple(r)) for r in df.loc[mask, full].astype(str).itertuples(index=False))
             raise KeyError(f"{table}: {key!r} names {int(mask.sum())} rows; give the whole key "
                            f"({', '.join(full)}): {options}")
@@ -72,7 +72,7 @@ def _suggest(df: pd.DataFrame, cols: list[str], values) -> str:
 def locate(article_id: str, quote: str, *, data_dir=None) -> tuple[int, int, int, int]:
     """Where `quote` sits in the raw seed of `article_id`: (line, char_start, char_end, occurrences),
     by the same rule as evidence_locations.csv (:func:`iraqtalks.text.quotes.locate`: overlapping occurrences count)."""
-    art = lookup("articles", article_id, data_dir)
+    art = lookup("articles", article_id, data_dir=data_dir)
     raw = read_raw(art["seed_file"], seeds_dir_for(data_dir))
     where = locate_in(raw, quote)
     if where is None:
@@ -122,7 +122,7 @@ class Citation:
 
 def cite(table: str, key, fields: list[str] | None = None, *, data_dir=None) -> Citation:
     """A `Citation` for one row: the fields you name (default: every non-evidence field), its evidence and its place in the seed."""
-    row = lookup(table, key, data_dir)
+    row = lookup(table, key, data_dir=data_dir)
     if "evidence" not in row.index:
         raise UnknownKeyError(f"The table {table!r} has no evidence column: cite a table whose rows carry evidence "
                               f"(events, numbers, quotes, ...).")
@@ -139,7 +139,7 @@ def cite(table: str, key, fields: list[str] | None = None, *, data_dir=None) -> 
             continue
         facts[c] = v.date().isoformat() if isinstance(v, pd.Timestamp) else v
     line, start, end, _ = locate(row["article_id"], row["evidence"], data_dir=data_dir)
-    seed_file = lookup("articles", row["article_id"], data_dir)["seed_file"]
+    seed_file = lookup("articles", row["article_id"], data_dir=data_dir)["seed_file"]
     key_text = " / ".join(str(k) for k in key) if isinstance(key, (tuple, list)) else str(key)
     return Citation(table, key_text, facts, row["evidence"], row["evidence_en"], row["article_id"], seed_file, line, start, end)
 

@@ -111,7 +111,7 @@ def _selected(pkg: dict, tables) -> list[dict]:
     return [_resource(pkg, t) for t in _as_list(tables)]
 
 
-def validate(data_dir: str | Path | None = None, tables: str | Iterable[str] | None = None) -> list[Problem]:
+def validate(*, data_dir: str | Path | None = None, tables: str | Iterable[str] | None = None) -> list[Problem]:
     """Every problem in a data folder (or in some of its tables), sorted by file then row.
 
     Checks, all read from datapackage.json: the file exists (derived tables too) inside the data
@@ -231,7 +231,7 @@ def load_all(*, data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     problems: list[Problem] = []
     for res in pkg["resources"]:
         try:
-            out[res["name"]] = load(res["name"], dd)
+            out[res["name"]] = load(res["name"], data_dir=dd)
         except DataError as exc:
             problems += exc.problems
     if problems:

@@ -75,6 +75,12 @@ def data_dir(path: str | Path | None = None) -> Path:
     given and the kit's folder cannot be found.
     """
     if path is not None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise ValueError(
+                f"data_dir is the folder that holds the kit's tables (a path, such as 'data' or Path('my_copy/data')), "
+                f"not a {type(path).__name__}: {path!r}. To choose articles, events or tables, use the function's own "
+                "argument for them."
+            )
         return Path(path).expanduser().resolve()
     env = os.environ.get(ENV_VAR, "").strip()
     if env:

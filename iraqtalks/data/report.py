@@ -84,7 +84,7 @@ def check_data(*, data_dir: str | Path | None = None) -> CheckReport:
         problems.append(Problem(_folder_display(sdir), message=(
             f"the seed checksums were not checked, because {_display(dd / _resource(pkg, ARTICLES)['path'])} "
             "cannot be read properly (see its problems)")))
-    problems += validate(dd)
+    problems += validate(data_dir=dd)
     if not problems:  # the derived tables can be compared with a fresh build only when the build can run
         problems += _derived_problems(dd)
     rows = quotes = 0

@@ -88,30 +88,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .answer_forms import (  # noqa: F401 - re-exported: exercises_build and the tests use them
-    _DECIMAL_COMMA,
-    _ENGLISH_THOUSANDS,
-    _STANDARD_NUMBER,
-    _TOO_LONG_TEXT,
-    _VIETNAMESE_NOTE,
-    _VIETNAMESE_THOUSANDS,
+    DECIMAL_COMMA,
     DEFAULT_DECIMALS,
+    ENGLISH_THOUSANDS,
     MAX_ANSWER_CHARS,
     MAX_ITEMS,
     MAX_TEXT_CHARS,
-    _a,
-    _check_sizes,
-    _Empty,
-    _Form,
-    _is_missing,
-    _real_number,
-    _size,
-    _type_name,
+    STANDARD_NUMBER,
+    TOO_LONG_TEXT,
+    VI_THOUSANDS,
+    VIETNAMESE_NOTE,
+    AnswerFormError,
+    EmptyAnswer,
     as_number,
     canonical_number,
+    check_sizes,
     digest,
     fold,
     format_number,
+    is_missing,
+    real_number,
     salt_for,
+    type_name,
+    value_size,
+    with_article,
     words,
 )
 from .meaning import missing_points
@@ -145,12 +145,12 @@ class Feedback:
 def canonical_choice(x, options: dict[str, str]) -> str:
     """The option letter chosen by x (a letter or an option's text)."""
     if isinstance(x, (list, tuple, set)) and len(x) == 1:
-        raise _Form("Give one option as text in quotes, not a list.")
+        raise AnswerFormError("Give one option as text in quotes, not a list.")
     if not isinstance(x, str):
-        raise _Form(f"I expected the letter or the text of one option, in quotes; got {_a(x)}.")
+        raise AnswerFormError(f"I expected the letter or the text of one option, in quotes; got {with_article(x)}.")
     w = words(x)
     if not w:
-        raise _Empty()
+        raise EmptyAnswer()
     if w[0] == "option" and len(w) > 1:
         w = w[1:]
     letters = {k.casefold(): k for k in options}
@@ -162,7 +162,7 @@ def canonical_choice(x, options: dict[str, str]) -> str:
         return texts[s]
     if w[0] in letters and texts.get(" ".join(w[1:])) == letters[w[0]]:
         return letters[w[0]]
-    raise _Form("That is not one of the listed options. Give an option's letter, or copy its text.")
+    raise AnswerFormError("That is not one of the listed options. Give an option's letter, or copy its text.")
 
 
 def id_members(x) -> list[str]:
@@ -171,38 +171,38 @@ def id_members(x) -> list[str]:
     import pandas as pd
     if isinstance(x, str):
         if len(x) > MAX_TEXT_CHARS:
-            raise _Form(_TOO_LONG_TEXT)
+            raise AnswerFormError(TOO_LONG_TEXT)
         items = [p for p in re.split(r"[,;\n]", x)]
     elif isinstance(x, bytes):
-        raise _Form("That is bytes; give the ids as text.")
+        raise AnswerFormError("That is bytes; give the ids as text.")
     elif isinstance(x, pd.DataFrame):
-        raise _Form("That is a whole DataFrame; the question wants the ids themselves. "
-                    "Pick the id column, e.g. df[\"article_id\"].")
+        raise AnswerFormError("That is a whole DataFrame; the question wants the ids themselves. "
+                              "Pick the id column, e.g. df[\"article_id\"].")
     elif isinstance(x, dict):
-        raise _Form("That is a dict; give the ids as a list or a set.")
+        raise AnswerFormError("That is a dict; give the ids as a list or a set.")
     elif isinstance(x, np.ndarray) and x.ndim != 1:
-        raise _Form("That array is not one-dimensional; give a flat list of ids.")
+        raise AnswerFormError("That array is not one-dimensional; give a flat list of ids.")
     elif isinstance(x, (list, tuple, set, frozenset, pd.Series, pd.Index, np.ndarray)) or (
             hasattr(x, "__iter__") and hasattr(x, "__len__")):
         if len(x) > MAX_ITEMS:
-            raise _Form("That is far too many ids for this question. Filter first.")
+            raise AnswerFormError("That is far too many ids for this question. Filter first.")
         items = list(x)
     else:
-        raise _Form(f"I expected a list or set of ids (text), but got {_a(x)}.")
-    _check_sizes(items, "those ids")
+        raise AnswerFormError(f"I expected a list or set of ids (text), but got {with_article(x)}.")
+    check_sizes(items, "those ids")
     out = set()
     for item in items:
         if item is Ellipsis:
-            raise _Empty()
-        if _is_missing(item):
-            raise _Form("Your ids include a missing value (NaN or None). Drop it, e.g. with .dropna().")
+            raise EmptyAnswer()
+        if is_missing(item):
+            raise AnswerFormError("Your ids include a missing value (NaN or None). Drop it, e.g. with .dropna().")
         if not isinstance(item, str):
-            raise _Form(f"Every id should be text, like the values of an _id column; one is {_a(item)}.")
+            raise AnswerFormError(f"Every id should be text, like the values of an _id column; one is {with_article(item)}.")
         s = unicodedata.normalize("NFC", item).strip().casefold()
         if s:
             out.add(s)
     if not out:
-        raise _Empty()
+        raise EmptyAnswer()
     return sorted(out)
 
 
@@ -215,7 +215,7 @@ def _cell_text(v, decimals: int | None = None) -> str:
     import pandas as pd
     if isinstance(v, np.generic):
         v = v.item()
-    if _is_missing(v):
+    if is_missing(v):
         return ""
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -234,7 +234,7 @@ def _cell_text(v, decimals: int | None = None) -> str:
     if isinstance(v, _dt.date):
         return v.isoformat()
     s = unicodedata.normalize("NFC", str(v)).strip()
-    if _STANDARD_NUMBER.fullmatch(s):
+    if STANDARD_NUMBER.fullmatch(s):
         try:
             f = float(s)
             if math.isfinite(f):
@@ -248,25 +248,25 @@ def frame_table(x, columns: list[str] | None = None, decimals: int | None = None
     """(sorted column names, sorted rows of canonical cell text) of a DataFrame answer.
 
     With `columns` (the expected names), a Series or named index levels are turned into columns
-    when that supplies missing ones, and a wrong set of columns raises _Form."""
+    when that supplies missing ones, and a wrong set of columns raises AnswerFormError."""
     import pandas as pd
     if isinstance(x, dict):
-        raise _Form("That is a dict, not a DataFrame. Build one with pd.DataFrame(...) or use pandas directly.")
+        raise AnswerFormError("That is a dict, not a DataFrame. Build one with pd.DataFrame(...) or use pandas directly.")
     was_series = isinstance(x, pd.Series)
     if was_series:
         if x.empty:
-            raise _Empty()
+            raise EmptyAnswer()
         x = x.to_frame(name=x.name if x.name is not None else "value")
         x = x.reset_index() if any(n is not None for n in x.index.names) else x
     if not isinstance(x, pd.DataFrame):
-        raise _Form(f"I expected a DataFrame (a table) but got {_a(x)}.")
+        raise AnswerFormError(f"I expected a DataFrame (a table) but got {with_article(x)}.")
     if x.shape[0] == 0 or x.shape[1] == 0:
-        raise _Empty()
+        raise EmptyAnswer()
     if len(x) > MAX_ITEMS:
-        raise _Form("That table is far too long for this question. Filter or group first.")
+        raise AnswerFormError("That table is far too long for this question. Filter or group first.")
     if isinstance(x.columns, pd.MultiIndex):
-        raise _Form("That table has two levels of column names. Flatten them (for example with "
-                    "named aggregation: .agg(n=(\"col\", \"count\"))) so each column has one name.")
+        raise AnswerFormError("That table has two levels of column names. Flatten them (for example with "
+                              "named aggregation: .agg(n=(\"col\", \"count\"))) so each column has one name.")
 
     def names(df):
         return [str(c).strip().casefold() for c in df.columns]
@@ -279,7 +279,7 @@ def frame_table(x, columns: list[str] | None = None, decimals: int | None = None
             x = x.reset_index()
     cols = names(x)
     if len(set(cols)) != len(cols):
-        raise _Form("Two columns of that table have the same name. Rename or drop one.")
+        raise AnswerFormError("Two columns of that table have the same name. Rename or drop one.")
     if want is not None and set(cols) != set(want):
         missing = sorted(set(want) - set(cols))
         extra = sorted(set(cols) - set(want))
@@ -291,8 +291,8 @@ def frame_table(x, columns: list[str] | None = None, decimals: int | None = None
         if was_series:
             parts.append("Your answer is a Series; .reset_index(name=...) turns it into a table and "
                          "names the column of values.")
-        raise _Form(" ".join(parts))
-    _check_sizes((v for j in range(x.shape[1]) if not _is_numeric_column(x.iloc[:, j])
+        raise AnswerFormError(" ".join(parts))
+    check_sizes((v for j in range(x.shape[1]) if not _is_numeric_column(x.iloc[:, j])
                   for v in x.iloc[:, j].to_numpy(dtype=object)), "the cells of that table")
     order = sorted(range(len(cols)), key=lambda j: cols[j])
     rows = []
@@ -309,7 +309,7 @@ def _is_numeric_column(s) -> bool:
             or pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype))
 
 
-def _csv(rows: list[list[str]]) -> str:
+def csv_text(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
@@ -317,7 +317,7 @@ def _csv(rows: list[list[str]]) -> str:
 
 def canonical_frame(x, columns: list[str] | None = None, decimals: int | None = None) -> str:
     cols, rows = frame_table(x, columns, decimals)
-    return _csv([cols] + rows)
+    return csv_text([cols] + rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,13 +344,20 @@ _lesson_keys_cache: dict | None = None
 
 
 def load_lesson_keys() -> dict:
-    """The keys of the lessons' own checks (L03-c1 ...), built by exercises_build; {} if there are none."""
+    """The keys of the lessons' own checks (L03-c1 ...), built by iraqtalks.authoring.lesson_keys; {} if there are none."""
     global _lesson_keys_cache
     if _lesson_keys_cache is None:
         path = KEYS_PATH.with_name(LESSON_KEYS_NAME)
         _lesson_keys_cache = (json.loads(path.read_text(encoding="utf-8"))["checks"]
                               if path.is_file() else {})
     return _lesson_keys_cache
+
+
+def forget_keys() -> None:
+    """Read the answer keys and the lesson keys from their files again on next use (after the build rewrote them)."""
+    global _keys_cache, _lesson_keys_cache
+    _keys_cache = None
+    _lesson_keys_cache = None
 
 
 def reset(qid: str | None = None) -> None:
@@ -382,27 +389,36 @@ def _next_hint(qid: str, entry: dict) -> str:
             f"({_lesson_link(entry)}).")
 
 
-def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
+def _text_answer(answer, what: str) -> str:
+    """A text or reflection answer: a non-empty str, or the note that says what to write."""
+    if not isinstance(answer, str):
+        raise AnswerFormError(f"Write your {what} as text in quotes; got {with_article(answer)}.")
+    if not answer.strip():
+        raise EmptyAnswer()
+    return answer
+
+
+def evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
     """(status, detail) for one answer against one key entry. No ladder, no printing."""
     kind = entry["kind"]
     if answer is Ellipsis:
-        raise _Empty()
+        raise EmptyAnswer()
     if answer is None:
-        raise _Form("Your answer is None, so nothing was stored. Check the cell above: did it "
-                    "assign the result (answer_... = ...)? Methods called with inplace=True return None.")
+        raise AnswerFormError("Your answer is None, so nothing was stored. Check the cell above: did it "
+                              "assign the result (answer_... = ...)? Methods called with inplace=True return None.")
     if isinstance(answer, str) and len(answer) > MAX_TEXT_CHARS:
-        raise _Form(_TOO_LONG_TEXT)
+        raise AnswerFormError(TOO_LONG_TEXT)
     if kind == "number":
         value = as_number(answer)
         if digest(qid, format_number(value, entry.get("decimals"))) == entry["digest"]:
             return "correct", ""
-        if isinstance(answer, str) and _VIETNAMESE_THOUSANDS.fullmatch(answer.strip()):
-            raise _Form(_VIETNAMESE_NOTE)
+        if isinstance(answer, str) and VI_THOUSANDS.fullmatch(answer.strip()):
+            raise AnswerFormError(VIETNAMESE_NOTE)
         if abs(value) >= 1 and any(digest(qid, format_number(value * f, entry.get("decimals"))) == entry["digest"]
                                    for f in (1_000, 1_000_000)):
-            raise _Form("Almost: the digits look right, but a dot seems to have been read as a decimal "
-                        "point. In the articles a dot separates thousands; in Python, write the number "
-                        "with no separator.")
+            raise AnswerFormError("Almost: the digits look right, but a dot seems to have been read as a decimal "
+                                  "point. In the articles a dot separates thousands; in Python, write the number "
+                                  "with no separator.")
         return "not_yet", "That is not the number the question asks for."
     if kind == "choice":
         ok = digest(qid, canonical_choice(answer, entry["options"])) == entry["digest"]
@@ -427,24 +443,21 @@ def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
         return "not_yet", detail
     if kind == "frame":
         cols, rows = frame_table(answer, entry["columns"], entry.get("decimals"))
-        if digest(qid, _csv([cols] + rows)) == entry["digest"]:
+        if digest(qid, csv_text([cols] + rows)) == entry["digest"]:
             return "correct", ""
         if len(rows) != entry["n_rows"]:
             return "not_yet", f"Your table has {len(rows)} rows; the answer has {entry['n_rows']}."
         want = list(entry["rows"])
         right = 0
         for r in rows:
-            d = digest(qid, "row:" + _csv([r]))
+            d = digest(qid, "row:" + csv_text([r]))
             if d in want:
                 want.remove(d)
                 right += 1
         return "not_yet", (f"The columns and the number of rows are right, but only {right} of the "
                            f"{entry['n_rows']} rows match the answer.")
     if kind == "text":
-        if not isinstance(answer, str):
-            raise _Form(f"Write your answer as text in quotes; got {_a(answer)}.")
-        if not answer.strip():
-            raise _Empty()
+        _text_answer(answer, "answer")
         missing = missing_points(answer, entry, lambda form: digest(qid, form))
         if not missing:
             return "correct", ""
@@ -452,16 +465,13 @@ def _evaluate(qid: str, entry: dict, answer) -> tuple[str, str]:
         return "not_yet", (f"Your answer covers {k - len(missing)} of {k} key points. "
                            f"Still missing: {'; '.join(missing)}.")
     if kind == "reflect":
-        if not isinstance(answer, str):
-            raise _Form(f"Write your reflection as text in quotes; got {_a(answer)}.")
-        if not answer.strip():
-            raise _Empty()
+        _text_answer(answer, "reflection")
         n = len(words(answer))
         if n < entry["min_words"]:
-            raise _Form(f"Write a little more (at least {entry['min_words']} words) so the checklist "
-                        "has something to check.")
+            raise AnswerFormError(f"Write a little more (at least {entry['min_words']} words) so the checklist "
+                                  "has something to check.")
         return "seen", ""
-    raise _Form("This question's key is damaged; tell your teacher.")
+    raise AnswerFormError("This question's key is damaged; tell your teacher.")
 
 
 def feedback(qid, answer, keys: dict | None = None) -> Feedback:
@@ -484,10 +494,10 @@ def feedback(qid, answer, keys: dict | None = None) -> Feedback:
             return Feedback(label, "unknown", "I don't know that question. The first argument of check "
                             "should be the question's id, exactly as given, like check(\"01-q1\", answer_q1).")
         try:
-            status, detail = _evaluate(qid, entry, answer)
-        except _Empty:
+            status, detail = evaluate(qid, entry, answer)
+        except EmptyAnswer:
             return Feedback(qid, "not_answered", NOT_ANSWERED)
-        except _Form as note:
+        except AnswerFormError as note:
             return Feedback(qid, "format", f"Not checked yet: {note} (This does not use up a hint.)")
         if status == "correct":
             return Feedback(qid, "correct", f"Correct! {entry['why']}")
@@ -499,7 +509,7 @@ def feedback(qid, answer, keys: dict | None = None) -> Feedback:
                             f"(Noted: you have seen the self-check list for {qid}.)")
         return Feedback(qid, "not_yet", f"Not yet. {detail}\n{_next_hint(qid, entry)}")
     except Exception as exc:  # never let a strange answer show a traceback
-        return Feedback(label, "format", f"Not checked yet: I could not read that answer ({_a(answer)}; "
+        return Feedback(label, "format", f"Not checked yet: I could not read that answer ({with_article(answer)}; "
                         f"{type(exc).__name__}). Try a simpler form: a number, text in quotes, a list "
                         "of ids or a DataFrame, as the question asks.")
 

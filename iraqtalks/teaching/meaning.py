@@ -1,6 +1,6 @@
 """Reading a short text answer for its key points: synonyms, dates, negation and relations.
 
-Used by :mod:`iraqtalks.teaching.checker` for ``text`` questions, and by :mod:`iraqtalks.authoring.exercises_build`
+Used by :mod:`iraqtalks.teaching.checker` for ``text`` questions, and by :mod:`iraqtalks.authoring.exercise_keys`
 to write their keys. Within reason, it reads what an answer *says*, not which keywords it holds.
 
 A key point (in a solution notebook's ``# ANSWER KEY`` cell) is::
