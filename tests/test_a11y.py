@@ -1,0 +1,191 @@
+"""Vietnamese letters whole on every surface the kit controls, in a real JupyterLab (Chromium + Playwright).
+
+One throw-away JupyterLab (tests/browser/lab.py) serves this module; the kit's JupyterLab font settings
+(iraqtalks/fonts.py, what `./kit setup` writes) are installed into this environment first.  For each surface
+(the code editor, printed output, code spans in Markdown, the kit's own HTML: widget <code> and evidence
+cards) the test takes the font the page computed and measures with a canvas in that font:
+
+* "tổ chức" and "tô chức" have the same advance width (a letter that falls back to another font does not);
+* the ink of ố, ổ, ầ, ề, ẫ, ễ, ế ... reaches no further right than the letter's cell or the ink of the letter
+  with one mark fewer (ô, ư) (a second mark drawn as a spacing glyph runs into the next cell: DejaVu Sans
+  Mono draws ố 43 px wide in a 24 px cell at 40 px);
+* monospace surfaces: ố is as wide as o.
+
+A screenshot goes to test-artifacts/browser/fonts.png.  Without /usr/bin/chromium the test is skipped,
+except under CI=true, where that is a failure.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, load_helper, need_chromium
+from iraqtalks.paths import ROOT
+
+pytestmark = pytest.mark.browser
+
+lab = load_helper("browser/lab.py", "iraqtalks_browser_lab")
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+TIMEOUT_MS = 90_000
+TWO_MARKS = "ốổầềẫễếộờữỹđ"
+
+FONT_NOTEBOOK = "fonts.ipynb"
+
+
+def _font_notebook(path: Path) -> None:
+    cells = [
+        nbformat.v4.new_markdown_cell("Code spans: `tổ chức` and `tô chức`"),
+        nbformat.v4.new_code_cell('print("tổ chức")\nprint("tô chức")\n# tổ chức ố ổ ầ ề ẫ ễ ế'),
+        nbformat.v4.new_code_cell("from iraqtalks import cite, source_comparison\ncite('events', 'e2024-01-27-first-round')"),
+        nbformat.v4.new_code_cell('source_comparison(("a001", "a002"))'),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "language_info": {"name": "python"}})
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    need_chromium()
+    import iraqtalks.fonts as fonts
+
+    fonts.install_lab_settings()  # what ./kit setup does: this environment's JupyterLab gets the fonts
+    root = tmp_path_factory.mktemp("a11y-root")
+    for name in ("data", "seeds"):
+        (root / name).symlink_to(ROOT / name, target_is_directory=True)
+    (root / "notebooks").mkdir()
+    _font_notebook(root / "notebooks" / FONT_NOTEBOOK)
+    work = tmp_path_factory.mktemp("a11y-jupyter")
+    # JupyterLab 4 renders only the cells in view: render them all, so every output can be measured and audited
+    tracker = work / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text('{"windowingMode": "none"}', encoding="utf-8")
+    srv = lab.start_lab(root, work)
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+KERNEL_READY_JS = """(path) => {
+  const app = window.jupyterapp;
+  if (!app || !app.shell) return false;
+  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
+  const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}"""
+
+
+def open_and_run(browser, server, nb_path: str):
+    """A new page with the notebook open, every cell run and every cell rendered (windowing off)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.lab_url(nb_path))
+    page.wait_for_function(KERNEL_READY_JS, arg=nb_path)
+    page.evaluate(RUN_ALL_JS, nb_path)
+    try:
+        page.wait_for_function(ALL_CELLS_DONE_JS, arg=nb_path)
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "a11y-failure.png"))
+        raise
+    errors = page.evaluate(ERRORS_JS, nb_path)
+    assert errors == [], f"cells raised errors: {errors}"
+    return context, page
+
+
+# For each surface: the element, the font the page computed for it, and canvas measurements in that font.
+MEASURE_JS = """async ([selector, letters]) => {
+  const el = document.querySelector(selector);
+  if (!el) return {missing: selector};
+  const cs = getComputedStyle(el);
+  const font = `${cs.fontStyle} ${cs.fontWeight} 40px ${cs.fontFamily}`;
+  await document.fonts.load(font, 'tổ chức ' + letters);
+  const c = document.createElement('canvas').getContext('2d');
+  c.font = font;
+  const m = t => { const x = c.measureText(t); return {w: x.width, right: x.actualBoundingBoxRight}; };
+  const out = {family: cs.fontFamily, with: m('tổ chức').w, without: m('tô chức').w, o: m('o').w, marks: {}};
+  for (const ch of letters) {
+    // the letter with one mark fewer (ố -> ô, ữ -> ư): its ink is what the last mark may not go beyond
+    const parts = ch.normalize('NFD');
+    out.marks[ch] = Object.assign(m(ch), {base: m(parts.slice(0, -1).normalize('NFC') || ch)});
+  }
+  return out;
+}"""
+
+SURFACES = {
+    "code editor": (".jp-CodeCell .cm-content", True),
+    "printed output": (".jp-OutputArea-output pre", True),
+    "Markdown code span": (".jp-RenderedMarkdown code", True),
+    "kit HTML <code> (comparison widget)": (".iraqtalks-source-comparison code", True),
+    "kit evidence card": (".iraqtalks-citation td[lang='vi']", False),
+}
+
+
+def test_vietnamese_letters_sit_whole_on_every_surface(server, browser):
+    context, page = open_and_run(browser, server, f"notebooks/{FONT_NOTEBOOK}")
+    try:
+        page.locator(".iraqtalks-source-comparison code").first.wait_for(state="attached")
+        problems = []
+        for name, (selector, mono) in SURFACES.items():
+            r = page.evaluate(MEASURE_JS, [selector, TWO_MARKS])
+            assert "missing" not in r, f"{name}: nothing matches {selector}"
+            if abs(r["with"] - r["without"]) > 0.01:
+                problems.append(f"{name} ({r['family']}): 'tổ chức' is {r['with']:.1f} px wide, 'tô chức' "
+                                f"{r['without']:.1f} px: a letter falls back to another font")
+            for ch, mk in r["marks"].items():
+                if mk["right"] > max(mk["w"], mk["base"]["right"]) + 0.1 * mk["w"]:
+                    problems.append(f"{name} ({r['family']}): the ink of {ch} reaches {mk['right']:.1f} px "
+                                    f"in a {mk['w']:.1f} px letter: a mark drifts right")
+                if mono and abs(mk["w"] - r["o"]) > 0.01:
+                    problems.append(f"{name} ({r['family']}): {ch} is {mk['w']:.1f} px wide, o {r['o']:.1f} px")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".jp-Notebook").screenshot(path=str(ARTIFACTS / "fonts.png"))
+        assert problems == [], "\n".join(problems)
+        # The code font JupyterLab uses is the kit's (from overrides.json and custom.css)
+        family = page.evaluate("() => getComputedStyle(document.querySelector('.jp-CodeCell .cm-content')).fontFamily")
+        assert "Iraqtalks Mono" in family
+    finally:
+        context.close()
+
+
+def test_the_font_settings_are_complete(tmp_path):
+    """install_lab_settings writes the code font and the font extension, keeps other settings, and is idempotent."""
+    import json
+
+    import iraqtalks.fonts as fonts
+
+    overrides = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    overrides.parent.mkdir(parents=True)
+    overrides.write_text(json.dumps({"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}))
+    paths = fonts.install_lab_settings(tmp_path)
+    data = json.loads(overrides.read_text())
+    assert data["@jupyterlab/notebook-extension:tracker"] == {"windowingMode": "none"}
+    assert data["@jupyterlab/apputils-extension:themes"]["overrides"]["code-font-family"].startswith("'Iraqtalks Mono'")
+    package = json.loads((paths["extension"] / "package.json").read_text())
+    entry = paths["extension"] / package["jupyterlab"]["_build"]["load"]
+    js = entry.read_text()
+    assert js.count("@font-face") == 2 and "data:font/woff2;base64," in js and "Iraqtalks Mono" in js
+    assert (paths["extension"] / "OFL.txt").is_file()
+    before = sorted((q.name, q.read_bytes()) for q in paths['extension'].rglob('*') if q.is_file())
+    fonts.install_lab_settings(tmp_path)
+    assert sorted((q.name, q.read_bytes()) for q in paths['extension'].rglob('*') if q.is_file()) == before
