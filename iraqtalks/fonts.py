@@ -9,9 +9,9 @@ Vietnamese subsets at weight 400 (about 15 kB of WOFF2), under the family name `
 * :data:`MONO_STACK` and :data:`SANS_STACK` are the CSS font stacks the kit's own HTML uses.
 * :func:`install_lab_settings` (run by ``./kit setup`` and ``./kit lab``) makes JupyterLab use the font for
   code, printed output and code spans: it writes JupyterLab's ``overrides.json`` (the theme's code font) in
-  the virtualenv's ``share/jupyter/lab/settings/``, and a tiny prebuilt extension ``iraqtalks-fonts`` in
+  the virtualenv's ``share/jupyter/lab/settings/``, and a tiny prebuilt extension ``iraqtalks-lab`` in
   ``share/jupyter/labextensions/`` that adds the ``@font-face`` rules (the font inlined as ``data:`` URIs) to
-  the page.  (JupyterLab's ``custom.css`` is no way: it is read only from the user's ``~/.jupyter/custom``.)
+  the page and runs ``labext/a11y.js`` (keyboard and screen-reader attributes on the kit's widgets).  (JupyterLab's ``custom.css`` is no way: it is read only from the user's ``~/.jupyter/custom``.)
 """
 from __future__ import annotations
 
@@ -61,7 +61,10 @@ def custom_css() -> str:
     return ("/* Written by the Iraq-US talks kit (iraqtalks/fonts.py): Noto Sans Mono, SIL OFL 1.1, so that\n"
             "   Vietnamese letters with two marks show whole in code, printed output and code spans. */\n"
             + font_face_css()
-            + ":root:root{--jp-code-font-family:%s}\n" % MONO_STACK)  # above the theme's :root
+            + ":root:root{--jp-code-font-family:%s}\n" % MONO_STACK  # above the theme's :root
+            # a focus ring on every control of the kit's widgets, dark blue (Okabe-Ito) on white
+            + ".iraqtalks-timeline :focus-visible,.iraqtalks-source-comparison :focus-visible"
+              "{outline:2px solid #0072B2 !important;outline-offset:1px}\n")
 
 
 def _merge_json(path: Path, update: dict) -> None:
@@ -84,14 +87,17 @@ def _merge_json(path: Path, update: dict) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-EXTENSION = "iraqtalks-fonts"
+EXTENSION = "iraqtalks-lab"
+A11Y_JS = Path(__file__).with_name("labext") / "a11y.js"
 
 
 def _extension_js() -> str:
     """A prebuilt JupyterLab extension, written by hand: a module-federation container whose only effect is to
-    add the kit's @font-face rules (and the code font) to the page when JupyterLab loads it."""
+    add the kit's @font-face rules (and the code font) to the page, and to run labext/a11y.js (keyboard and
+    screen-reader attributes on the kit's widgets) when JupyterLab loads it."""
     css = custom_css()
     return ("// Written by the Iraq-US talks kit (iraqtalks/fonts.py). Noto Sans Mono: SIL Open Font License 1.1.\n"
+            + A11Y_JS.read_text(encoding="utf-8") +
             "(function () {\n"
             "  var css = %s;\n"
             "  if (!document.getElementById('iraqtalks-fonts')) {\n"
@@ -122,6 +128,9 @@ def install_lab_settings(prefix: Path | str | None = None) -> dict[str, Path]:
     import hashlib
 
     p = lab_paths(prefix)
+    old = p["extension"].with_name("iraqtalks-fonts")  # this extension's first name
+    if (old / "package.json").is_file():
+        shutil.rmtree(old)
     _merge_json(p["overrides"], LAB_OVERRIDES)
     js = _extension_js()
     name = f"remoteEntry.{hashlib.sha256(js.encode()).hexdigest()[:16]}.js"
@@ -133,7 +142,8 @@ def install_lab_settings(prefix: Path | str | None = None) -> dict[str, Path]:
     if not (static / name).is_file():
         (static / name).write_text(js, encoding="utf-8")
     package = {"name": EXTENSION, "version": "1.0.0", "private": True, "license": "OFL-1.1 (the font); MIT (the rest)",
-               "description": "Noto Sans Mono for the Iraq-US talks kit: Vietnamese letters whole in code",
+               "description": "The Iraq-US talks kit in JupyterLab: Noto Sans Mono for Vietnamese; keyboard and "
+                                  "screen-reader attributes on the kit's widgets",
                "jupyterlab": {"extension": True, "_build": {"load": f"static/{name}", "style": "./style"}}}
     text = json.dumps(package, indent=2) + "\n"
     if not (p["extension"] / "package.json").is_file() or (p["extension"] / "package.json").read_text() != text:

@@ -101,6 +101,13 @@ TEXT: dict[str, dict[str, str]] = {
         "place": "Place",
         "date_note": "How the date was worked out",
         "published": "published",
+        "alt": "Chart: {title}, {lo} – {hi}: {n} of {total} events, one lane per {lanes}. {detail}",
+        "alt_lane": "{name}: {k}",
+        "alt_lanes": "Events per lane: {items}.",
+        "alt_more": "and {k} more lanes",
+        "alt_lane_actor": "main actor",
+        "alt_lane_type": "event type",
+        "alt_none": "No events are selected, so the chart is empty.",
         "event_evidence": "(the event's own evidence)",
     },
     "vi": {
@@ -143,6 +150,13 @@ TEXT: dict[str, dict[str, str]] = {
         "place": "Địa điểm",
         "date_note": "Cách xác định ngày",
         "published": "đăng",
+        "alt": "Biểu đồ: {title}, {lo} – {hi}: {n} trên {total} sự kiện, mỗi làn một {lanes}. {detail}",
+        "alt_lane": "{name}: {k}",
+        "alt_lanes": "Số sự kiện mỗi làn: {items}.",
+        "alt_more": "và {k} làn khác",
+        "alt_lane_actor": "chủ thể chính",
+        "alt_lane_type": "loại sự kiện",
+        "alt_none": "Không có sự kiện nào được chọn, nên biểu đồ trống.",
         "event_evidence": "(trích dẫn của chính sự kiện)",
     },
 }
@@ -695,13 +709,14 @@ class TimelineExplorer(_ShowsWidget):
         self.count = W.Label(value="")
         self.heading = W.HTML(value="")
         self.plot = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.plot_alt = W.HTML(value="")
         self.details = W.HTML(value="", layout=W.Layout(max_height="32em", overflow="auto"))
 
         for w, cls in [(self.lang_toggle, "iraqtalks-lang-toggle"), (self.mode_toggle, "iraqtalks-mode-toggle"),
                        (self.lanes_toggle, "iraqtalks-lanes-toggle"), (self.date_slider, "iraqtalks-date-slider"),
                        (self.actor_filter, "iraqtalks-actor-filter"), (self.type_filter, "iraqtalks-type-filter"),
                        (self.article_filter, "iraqtalks-article-filter"), (self.count, "iraqtalks-count"),
-                       (self.heading, "iraqtalks-heading"), (self.plot, "iraqtalks-plot"),
+                       (self.heading, "iraqtalks-heading"), (self.plot, "iraqtalks-plot"), (self.plot_alt, "iraqtalks-plot-alt"),
                        (self.date_label, "iraqtalks-date-label"),
                        (self.details, "iraqtalks-details")]:
             w.add_class(cls)
@@ -718,6 +733,7 @@ class TimelineExplorer(_ShowsWidget):
             W.HBox([self.actor_filter, self.type_filter, self.article_filter], layout=W.Layout(flex_flow="row wrap")),
             self.count,
             self.plot,
+            self.plot_alt,
             self.details,
         ])
         self.widget.add_class("iraqtalks-timeline")
@@ -1093,7 +1109,29 @@ class TimelineExplorer(_ShowsWidget):
         if self.render:
             self.draw(self.figure, state, sel, pdata, lanes)
             self.plot.value = self._png()
+            # the picture in words, under it (labext/a11y.js also makes it the picture's alt text)
+            self.plot_alt.value = (f"<p class='iraqtalks-plot-alt-text' style='font-size:85%;color:#444;margin:0.2em 0'>"
+                                   f"{_e(self.describe(state, sel))}</p>")
         self.details.value = self.details_html(state, sel)
+
+    def describe(self, state: TimelineState, selected: pd.DataFrame, max_lanes: int = 8) -> str:
+        """The chart in words (its text alternative for screen readers): title, window, count, and the
+        number of events in each lane, largest first (ties by name)."""
+        t = TEXT[state.lang]
+        title = t["title_happened" if state.mode == "happened" else "title_reported"]
+        lanes_word = t["alt_lane_" + state.lanes]
+        if selected.empty:
+            detail = t["alt_none"]
+        else:
+            keys = selected["actor1_id" if state.lanes == "actor" else "event_type"].value_counts()
+            items = sorted(((self._lane_label(k, state.lanes, state.lang), int(n)) for k, n in keys.items()),
+                           key=lambda kv: (-kv[1], kv[0].casefold()))
+            shown = [t["alt_lane"].format(name=name, k=k) for name, k in items[:max_lanes]]
+            if len(items) > max_lanes:
+                shown.append(t["alt_more"].format(k=len(items) - max_lanes))
+            detail = t["alt_lanes"].format(items="; ".join(shown))
+        return t["alt"].format(title=title, lo=_day(state.date_lo, state.lang), hi=_day(state.date_hi, state.lang),
+                               n=len(selected), total=len(self.events), lanes=lanes_word, detail=detail)
 
     def static(self, lang: str | None = None) -> Figure:
         """A new matplotlib Figure of the default view (all dates, no filters, as it happened)."""

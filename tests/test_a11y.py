@@ -189,3 +189,135 @@ def test_the_font_settings_are_complete(tmp_path):
     before = sorted((q.name, q.read_bytes()) for q in paths['extension'].rglob('*') if q.is_file())
     fonts.install_lab_settings(tmp_path)
     assert sorted((q.name, q.read_bytes()) for q in paths['extension'].rglob('*') if q.is_file()) == before
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Keyboard: every control of both widgets is reached by Tab, changed by the keyboard, and shows a focus ring.
+
+WIDGET_NOTEBOOK = "widgets.ipynb"
+
+# What has focus: its kit class (the nearest ancestor's iraqtalks-* class) and a few facts about it.
+ACTIVE_JS = """() => {
+  const el = document.activeElement;
+  if (!el) return null;
+  let node = el, cls = null;
+  while (node && !cls) { cls = Array.from(node.classList || []).find(c => c.startsWith('iraqtalks-')) || null; node = node.parentElement; }
+  const cs = getComputedStyle(el);
+  return {cls, tag: el.tagName, text: (el.textContent || '').trim().slice(0, 40),
+          ring: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1,
+          pressed: el.getAttribute('aria-pressed'), valuetext: el.getAttribute('aria-valuetext'),
+          role: el.getAttribute('role'), label: el.getAttribute('aria-label'), value: el.value === undefined ? null : String(el.value)};
+}"""
+
+CONTROLS = ["iraqtalks-lang-toggle", "iraqtalks-mode-toggle", "iraqtalks-lanes-toggle", "iraqtalks-date-slider",
+            "iraqtalks-actor-filter", "iraqtalks-type-filter", "iraqtalks-article-filter", "iraqtalks-details",
+            "iraqtalks-article-select", "iraqtalks-compare"]
+
+
+@pytest.fixture(scope="module")
+def widget_page(server, browser):
+    nb = server.root / "notebooks" / WIDGET_NOTEBOOK
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from iraqtalks import source_comparison, timeline_explorer"),
+        nbformat.v4.new_code_cell("timeline_explorer()"),
+        nbformat.v4.new_code_cell('source_comparison(("a001", "a002"))')],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}}), nb)
+    context, page = open_and_run(browser, server, f"notebooks/{WIDGET_NOTEBOOK}")
+    try:
+        page.locator(".iraqtalks-timeline img.iraqtalks-plot").first.wait_for(state="visible")
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "a11y-failure.png"))
+        raise
+    page.locator(".iraqtalks-source-comparison .iraqtalks-compare").first.wait_for(state="visible")
+    page.wait_for_function("() => !!document.querySelector('.iraqtalks-details[tabindex=\"0\"]')")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _tab_through(page, n: int = 40) -> list[dict]:
+    page.locator(".iraqtalks-timeline .iraqtalks-lang-toggle button").first.focus()
+    seen = [page.evaluate(ACTIVE_JS)]
+    for _ in range(n):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(ACTIVE_JS))
+    return seen
+
+
+def test_tab_reaches_every_control_with_a_focus_ring(widget_page):
+    seen = _tab_through(widget_page)
+    reached = {s["cls"] for s in seen if s}
+    missing = [c for c in CONTROLS if c not in reached]
+    assert missing == [], f"Tab never reaches {missing}; it went through {[s and s['cls'] for s in seen]}"
+    no_ring = sorted({s["cls"] for s in seen[1:] if s and s["cls"] in CONTROLS and not s["ring"]})
+    assert no_ring == [], f"no visible focus ring on {no_ring}"
+    regions = [s for s in seen if s and s["cls"] in ("iraqtalks-details", "iraqtalks-compare")]
+    assert all(s["role"] == "region" and s["label"] for s in regions)
+    handles = [s for s in seen if s and s["cls"] == "iraqtalks-date-slider"]
+    assert len(handles) >= 2 and all(s["label"] and s["valuetext"] and not s["valuetext"].isdigit() for s in handles)
+
+
+def test_every_control_changes_by_keyboard(widget_page):
+    page = widget_page
+    tl = page.locator(".iraqtalks-timeline").first
+    count = lambda: tl.locator(".iraqtalks-count").text_content()  # noqa: E731
+    img = lambda: tl.locator("img.iraqtalks-plot").get_attribute("src")  # noqa: E731
+
+    # toggle buttons: Space and Enter press them; aria-pressed follows
+    for cls, key in (("iraqtalks-mode-toggle", "Space"), ("iraqtalks-lanes-toggle", "Enter")):
+        second = tl.locator(f".{cls} button").nth(1)
+        assert second.get_attribute("aria-pressed") == "false"
+        before = img()
+        second.focus()
+        second.press(key)
+        page.wait_for_function("(el) => el.getAttribute('aria-pressed') === 'true'", arg=second.element_handle())
+        page.wait_for_function("([el, old]) => el.src !== old", arg=[tl.locator("img.iraqtalks-plot").element_handle(), before])
+        assert tl.locator(f".{cls} button").nth(0).get_attribute("aria-pressed") == "false"
+
+    # dropdowns: ArrowDown picks the next option (JupyterLab's notebook shortcuts do not take the key)
+    for cls in ("iraqtalks-actor-filter", "iraqtalks-type-filter", "iraqtalks-article-filter"):
+        sel = tl.locator(f".{cls} select")
+        before = sel.input_value()
+        sel.focus()
+        sel.press("ArrowDown")
+        page.wait_for_function("([el, old]) => el.value !== old", arg=[sel.element_handle(), before])
+        assert page.evaluate("() => document.activeElement.tagName") == "SELECT"  # still in the widget
+        sel.press("ArrowUp")
+        page.wait_for_function("([el, old]) => el.value === old", arg=[sel.element_handle(), before])
+
+    # the date handles: arrows move a day at a time, and the handle says the date
+    lower = tl.locator(".iraqtalks-date-slider .noUi-handle-lower")
+    before_text = lower.get_attribute("aria-valuetext")
+    lower.focus()
+    lower.press("ArrowRight")
+    page.wait_for_function("([el, old]) => el.getAttribute('aria-valuetext') !== old", arg=[lower.element_handle(), before_text])
+    assert lower.get_attribute("aria-valuetext") != before_text
+    assert tl.locator(".iraqtalks-date-label").text_content().startswith(lower.get_attribute("aria-valuetext"))
+
+    # the language toggle: Enter switches the explorer to Vietnamese
+    vi = tl.locator(".iraqtalks-lang-toggle button").nth(1)
+    vi.focus()
+    vi.press("Enter")
+    page.wait_for_function("(el) => el.textContent.includes('sự kiện')", arg=tl.locator(".iraqtalks-count").element_handle())
+    assert "sự kiện" in count()
+
+    # the comparison's article list: arrows move the choice, Shift+arrows add to it
+    cmp = page.locator(".iraqtalks-source-comparison").first
+    picker = cmp.locator(".iraqtalks-article-select select")
+    status0 = cmp.locator(".iraqtalks-compare-status").text_content()
+    picker.focus()
+    picker.press("ArrowDown")
+    picker.press("Shift+ArrowDown")
+    page.wait_for_function("([el, old]) => el.textContent !== old",
+                           arg=[cmp.locator(".iraqtalks-compare-status").element_handle(), status0])
+    chosen = page.evaluate("(el) => Array.from(el.selectedOptions).length", picker.element_handle())
+    assert chosen == 2
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "keyboard.png"))
+
+
+def test_the_explorer_picture_has_a_text_alternative(widget_page):
+    alt = widget_page.locator(".iraqtalks-timeline img.iraqtalks-plot").first.get_attribute("alt")
+    assert alt and alt.startswith(("Chart:", "Biểu đồ:")) and "events" in alt or "sự kiện" in alt
