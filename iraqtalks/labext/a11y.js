@@ -37,6 +37,15 @@
   }
   var queued = false;
   function later() { if (!queued) { queued = true; requestAnimationFrame(function () { queued = false; enhance(); }); } }
+  // JupyterLab's notebook takes ArrowUp/ArrowDown (move to the next cell) before a menu sees them, whatever
+  // data-lm-suppress-shortcuts says; a menu of the kit keeps them (its own change event still fires).
+  var MENU_KEYS = {ArrowUp: 1, ArrowDown: 1, PageUp: 1, PageDown: 1, Home: 1, End: 1};
+  window.addEventListener('keydown', function (e) {
+    var t = e.target;
+    if (MENU_KEYS[e.key] && !e.altKey && t && t.tagName === 'SELECT' && t.closest && t.closest(ROOTS)) {
+      e.stopPropagation();
+    }
+  }, true);
   function start() {
     new MutationObserver(later).observe(document.body, {subtree: true, childList: true, attributes: true,
                                                         attributeFilter: ['class'], characterData: true});
