@@ -749,3 +749,24 @@ def test_charts_with_constrained_layout_are_shown_untrimmed_and_whole():
         png = fig._repr_png_()
         width, height = fig.get_size_inches() * fig.dpi
         assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (int(width), int(height))
+
+
+def test_the_chart_is_described_in_words_under_it(syn):
+    """The explorer's picture has a text alternative that follows the controls (issue 16): title, window,
+    count and events per lane, in the explorer's language; a11y.js makes it the <img>'s alt text."""
+    from iraqtalks.widgets import type_label
+
+    x = make(syn)
+    x.set_filters(dates=("2024-01-01", "2024-03-01"), lanes="type")
+    state, sel = x.state, x.selected
+    text = x.describe(state, sel)
+    assert text.startswith("Chart: Events as they happened, 1 Jan 2024 – 1 Mar 2024: ")
+    assert f"{len(sel)} of {len(x.events)} events, one lane per event type." in text
+    counts = sel["event_type"].value_counts()
+    top = counts.index[0]
+    assert f"{type_label(top)}: {counts.iloc[0]}" in text
+    assert html.escape(text, quote=True) in x.plot_alt.value and "iraqtalks-plot-alt" in x.plot_alt._dom_classes
+    x.set_filters(lang="vi", mode="reported")
+    assert x.describe(x.state, x.selected).startswith("Biểu đồ: ")
+    x.set_filters(lang="en")
+    assert x.describe(x.state, x.selected.iloc[0:0]).endswith("No events are selected, so the chart is empty.")
