@@ -72,6 +72,11 @@ TEXT: dict[str, dict[str, str]] = {
         "reported": "As reported",
         "lanes_actor": "Lanes: actor",
         "lanes_type": "Lanes: type",
+        "window": "Show",
+        "win_start": "Start view",
+        "win_talks": "Weeks of the talks",
+        "win_month": "One month",
+        "win_all": "Everything",
         "count": "{n} of {total} events selected",
         "empty": "No events match these filters — widen the dates or choose 'All'.",
         "no_reports": "None of the {n} events selected is linked to an article, so there is nothing to show as "
@@ -121,6 +126,11 @@ TEXT: dict[str, dict[str, str]] = {
         "reported": "Theo ngày đưa tin",
         "lanes_actor": "Làn: chủ thể",
         "lanes_type": "Làn: loại sự kiện",
+        "window": "Xem",
+        "win_start": "Khung ban đầu",
+        "win_talks": "Các tuần đàm phán",
+        "win_month": "Một tháng",
+        "win_all": "Tất cả",
         "count": "Đã chọn {n} trên {total} sự kiện",
         "empty": "Không có sự kiện nào khớp với các bộ lọc này — hãy nới rộng khoảng ngày hoặc chọn 'Tất cả'.",
         "no_reports": "Không sự kiện nào trong {n} sự kiện đã chọn được gắn với một bài báo, nên không có gì để "
@@ -664,6 +674,8 @@ class TimelineExplorer(_ShowsWidget):
         first, last = ev["date_start"].min(), ev["date_end"].max()
         self._days = [d.date() for d in pd.date_range(first, last, freq="D")]
         self._start = self._initial_window(dates)
+        self._windows = self._preset_windows(dates)
+        self._dates_given = dates is not None
 
         self._build_widgets(lang)
         self.figure = Figure(figsize=(10, 4), dpi=90)
@@ -691,9 +703,15 @@ class TimelineExplorer(_ShowsWidget):
                                            style={"button_width": "auto"})
         self.lanes_toggle = W.ToggleButtons(options=self._lanes_options(lang), value="actor",
                                             style={"button_width": "auto"})
+        # The slider spans the chosen window only, so that one step is one day on a usable scale; the
+        # window buttons change the span (the start view, the weeks of the talks, one month, everything).
+        first_window = "all" if self._dates_given else "start"
+        self.window_toggle = W.ToggleButtons(options=self._window_options(lang), value=first_window,
+                                             description=TEXT[lang]["window"], style={"button_width": "auto"})
+        span = self._days if first_window == "all" else self._span(*self._windows["start"])
         self.date_slider = W.SelectionRangeSlider(
-            options=[(d.isoformat(), d) for d in self._days],
-            index=(self._days.index(self._start[0]), self._days.index(self._start[1])),
+            options=[(d.isoformat(), d) for d in span],
+            index=(span.index(self._start[0]), span.index(self._start[1])),
             description=TEXT[lang]["dates"], continuous_update=False, style=wide, readout=False,
             layout=W.Layout(width="auto", flex="1 1 auto", min_width="16em"),
         )
@@ -717,7 +735,7 @@ class TimelineExplorer(_ShowsWidget):
                        (self.actor_filter, "iraqtalks-actor-filter"), (self.type_filter, "iraqtalks-type-filter"),
                        (self.article_filter, "iraqtalks-article-filter"), (self.count, "iraqtalks-count"),
                        (self.heading, "iraqtalks-heading"), (self.plot, "iraqtalks-plot"), (self.plot_alt, "iraqtalks-plot-alt"),
-                       (self.date_label, "iraqtalks-date-label"),
+                       (self.date_label, "iraqtalks-date-label"), (self.window_toggle, "iraqtalks-window-presets"),
                        (self.details, "iraqtalks-details")]:
             w.add_class(cls)
 
@@ -725,10 +743,12 @@ class TimelineExplorer(_ShowsWidget):
                   self.article_filter):
             w.observe(self._on_change, names="value")
         self.lang_toggle.observe(self._on_lang, names="value")
+        self.window_toggle.observe(self._on_window, names="value")
 
         self.widget = W.VBox([
             self.heading,
             W.HBox([self.lang_toggle, self.mode_toggle, self.lanes_toggle], layout=W.Layout(flex_flow="row wrap")),
+            self.window_toggle,
             W.HBox([self.date_slider, self.date_label], layout=W.Layout(width="100%")),
             W.HBox([self.actor_filter, self.type_filter, self.article_filter], layout=W.Layout(flex_flow="row wrap")),
             self.count,
@@ -737,6 +757,55 @@ class TimelineExplorer(_ShowsWidget):
             self.details,
         ])
         self.widget.add_class("iraqtalks-timeline")
+
+    def _window_options(self, lang):
+        return [(TEXT[lang]["win_" + k], k) for k in ("start", "talks", "month", "all") if k in self._windows]
+
+    def _span(self, lo: _dt.date, hi: _dt.date) -> list[_dt.date]:
+        return self._days[self._days.index(lo):self._days.index(hi) + 1]
+
+    def _preset_windows(self, dates) -> dict[str, tuple[_dt.date, _dt.date]]:
+        """The windows the buttons offer: the start view; the weeks of the talks (from the Monday two weeks
+        before the first talks event known to the day, to the Sunday two weeks after the last; only if the
+        data hold such events); one month (31 days from the start of the window in use); everything."""
+        first, last = self._days[0], self._days[-1]
+        out = {"start": self._start}
+        ev = self.events
+        talks = ev[(ev["event_type"] == "talks") & (ev["date_precision"] == "day") & (ev["date_start"] == ev["date_end"])]
+        if len(talks):
+            a, b = talks["date_start"].min().date(), talks["date_end"].max().date()
+            lo = a - _dt.timedelta(days=a.weekday() + 14)
+            hi = b + _dt.timedelta(days=6 - b.weekday() + 14)
+            lo, hi = max(lo, first), min(hi, last)
+            if lo <= hi:
+                out["talks"] = (lo, hi)
+        out["month"] = self._start  # worked out from the window in use when chosen (see _on_window)
+        out["all"] = (first, last)
+        return out
+
+    def _set_window(self, key: str, lo: _dt.date | None = None, hi: _dt.date | None = None) -> None:
+        """Make the slider span window `key` and select (lo, hi) in it (default: the whole window)."""
+        if key == "month":
+            start = self.date_slider.value[0]
+            w_lo, w_hi = start, min(start + _dt.timedelta(days=30), self._days[-1])
+        else:
+            w_lo, w_hi = self._windows[key]
+        span = self._span(w_lo, w_hi)
+        lo, hi = lo or span[0], hi or span[-1]
+        with _muted(self), self.date_slider.hold_sync():
+            self.date_slider.options = [(d.isoformat(), d) for d in span]
+            self.date_slider.index = (span.index(lo), span.index(hi))
+            if self.window_toggle.value != key:
+                self.window_toggle.value = key
+
+    def _on_window(self, change) -> None:
+        if not self._mute:
+            self._set_window(change["new"])
+            self.update()
+
+    def slider_day(self, index: int) -> _dt.date:
+        """The day at position `index` of the date slider (what a handle's aria-valuenow counts)."""
+        return self.date_slider.options[index][1]
 
     def _mode_options(self, lang):
         return [(TEXT[lang]["happened"], "happened"), (TEXT[lang]["reported"], "reported")]
@@ -757,12 +826,14 @@ class TimelineExplorer(_ShowsWidget):
         """Put the option labels and descriptions in `lang`, keeping every selected value."""
         with _muted(self):
             for w, opts in [(self.mode_toggle, self._mode_options(lang)), (self.lanes_toggle, self._lanes_options(lang)),
+                            (self.window_toggle, self._window_options(lang)),
                             (self.actor_filter, self._actor_options(lang)), (self.type_filter, self._type_options(lang)),
                             (self.article_filter, self._article_options(lang))]:
                 keep = w.value
                 w.options = opts
                 w.value = keep
             self.date_slider.description = TEXT[lang]["dates"]
+            self.window_toggle.description = TEXT[lang]["window"]
             self.actor_filter.description = TEXT[lang]["actor"]
             self.type_filter.description = TEXT[lang]["type"]
             self.article_filter.description = TEXT[lang]["article"]
@@ -841,7 +912,7 @@ class TimelineExplorer(_ShowsWidget):
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"set_filters: dates must be (first, last) dates, found {dates!r} ({exc})") from None
             for d in (lo, hi):
-                if d not in self.date_slider._options_values:
+                if not self._days[0] <= d <= self._days[-1]:
                     raise ValueError(f"set_filters: dates: {d} is outside the events' span "
                                      f"{self._days[0]} – {self._days[-1]}")
             if lo > hi:
@@ -855,7 +926,10 @@ class TimelineExplorer(_ShowsWidget):
                 if v is not None:
                     w.value = v
             if dates is not None:
-                self.date_slider.value = (lo, hi)
+                if lo in self.date_slider._options_values and hi in self.date_slider._options_values:
+                    self.date_slider.value = (lo, hi)
+                else:  # outside the window on screen: the slider spans everything
+                    self._set_window("all", lo, hi)
         self.update()
 
     # ---- the model: selection, layout, details -------------------------------------------
