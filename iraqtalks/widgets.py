@@ -1484,7 +1484,9 @@ class SourceComparison(_ShowsWidget):
         by_pair: dict[tuple[str, str], list[dict]] = {}
         for x in self.reports.sort_values(["own"], ascending=False, kind="stable").to_dict("records"):
             by_pair.setdefault((x["event_id"], x["article_id"]), []).append(x)
+        # a heading of its own, one level under a lesson's sections (##), so that the h4 below follow in order
         out = [_STYLE, '<div class="iraqtalks-compare-body">',
+               '<h3 class="iraqtalks-compare-title" style="margin:0.2em 0">Source comparison</h3>',
                "<p>Comparing: " + "; ".join(f"<b>{_e(self.label(a))}</b>" for a in chosen) + "</p>"]
 
         def events_section(title: str, rows: pd.DataFrame, cls: str) -> None:

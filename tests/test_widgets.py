@@ -803,3 +803,15 @@ def test_date_window_buttons_fit_the_slider_to_the_data(syn):
     assert x.window_toggle.value == "all" and x.date_slider.value == (x._days[0], x._days[0])
     x.set_filters(lang="vi")
     assert [k for _, k in x.window_toggle.options] == keys and x.window_toggle.description == "Xem"
+
+
+def test_comparison_headings_go_down_one_level_at_a_time():
+    """axe's heading-order (issue 16): the comparison's sections (h4) follow its own h3 title, never a lesson's h2."""
+    import re
+
+    from iraqtalks.widgets import source_comparison
+
+    html_out = source_comparison(("a001", "a002")).output.value
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", html_out)]
+    assert levels[0] == 3 and len(levels) > 1
+    assert all(b - a <= 1 for a, b in zip([2] + levels, levels))
