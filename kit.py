@@ -151,6 +151,7 @@ def setup(test: bool = False) -> None:
     stamp = VENV / f".kit-{group}.sha256"
     want = _stamp_value(group)
     if venv_python().exists() and stamp.exists() and stamp.read_text().strip() == want:
+        install_fonts()
         return
     started = time.monotonic()
     first = not venv_python().exists()
@@ -180,8 +181,22 @@ def setup(test: bool = False) -> None:
                 cwd=HERE) != 0:
             sys.exit("kit: installing the packages failed; see the messages above")
     stamp.write_text(want + "\n")
+    install_fonts()
     if first:
         say(f"set-up done in {time.monotonic() - started:.0f} s; later runs start at once")
+
+
+def install_fonts() -> None:
+    """JupyterLab settings for fonts that show Vietnamese whole (iraqtalks/views/jupyterlab.py): code font, custom.css."""
+    python = venv_python()
+    try:  # not via _run: this is a side step of set-up, not one of its installs
+        status = subprocess.call([str(python), "-m", "iraqtalks.views.jupyterlab"], cwd=HERE, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL) if python.exists() else 1
+    except OSError:
+        status = 1
+    if status != 0:
+        say("could not write the JupyterLab font settings (iraqtalks/views/jupyterlab.py); Vietnamese in code cells "
+            "may show marks out of place")
 
 
 def is_root() -> bool:

@@ -26,6 +26,10 @@ What is measured (medians of several repeats, interleaved so that a busy machine
                student edition out with an nbgitpuller link; two students follow it in Chromium and run
                lesson 00. Prints the time from click to lesson, and the memory (RSS) of each student's
                server and kernel. No target. See benchmarks/hub_bench.py.
+(g) latency    only with --latency (needs /usr/bin/chromium): in JupyterLab + Chromium, from a change of the
+               explorer's actor menu to the new chart decoded and painted, median and 95th percentile over 30
+               changes, against a bare ipywidgets Image receiving a PNG of the same size from the same kernel.
+               Target: median at most 1.3x the floor, p95 under 250 ms. See benchmarks/latency_bench.py.
 """
 from __future__ import annotations
 
@@ -262,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--setup", action="store_true", help="also measure the first set-up (downloads, ~1 min)")
     ap.add_argument("--setup-no-uv", action="store_true", help="with --setup: hide uv, so the kit installs it")
     ap.add_argument("--setup-pip", action="store_true", help="with --setup: also time a plain pip install")
+    ap.add_argument("--latency", action="store_true",
+                    help="measure in Chromium: a menu change to the new chart on screen, against a bare Image (~2 min)")
     ap.add_argument("--hub", action="store_true",
                     help="measure a JupyterHub class: two students, time and memory per server and kernel (~2 min)")
     args = ap.parse_args(argv)
@@ -270,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         sections = [*(args.only or []), "setup"]
     if args.hub:
         sections = [*(sections if (args.only or "setup" in sections) else []), "hub"]
+    if args.latency:
+        sections = [*(sections if (args.only or "setup" in sections or "hub" in sections) else []), "latency"]
     nb_repeat, repeat = (1, 8) if args.quick else (5, 24)
     print(f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}, pandas {pd.__version__}; "
           f"sections: {', '.join(sections)}", flush=True)
@@ -296,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print("  (f) a class on JupyterHub: two students through the pull link ...", flush=True)
         hub_lines = bench_hub(RESULTS)
+    if "latency" in sections:
+        from latency_bench import bench_latency
+
+        print("  (g) browser latency: a menu change to the new chart on screen ...", flush=True)
+        hub_lines += bench_latency(RESULTS)
     if "notebooks" in sections:
         print("  (a) lesson notebooks ...", flush=True)
         bench_notebooks(nb_repeat)

@@ -843,3 +843,69 @@ def test_charts_with_constrained_layout_are_shown_untrimmed_and_whole():
         png = fig._repr_png_()
         width, height = fig.get_size_inches() * fig.dpi
         assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (int(width), int(height))
+
+
+def test_the_chart_is_described_in_words_under_it(syn):
+    """The explorer's picture has a text alternative that follows the controls (issue 16): title, window,
+    count and events per lane, in the explorer's language; a11y.js makes it the <img>'s alt text."""
+    from iraqtalks.text.labels import type_label
+
+    x = make(syn)
+    x.set_filters(dates=("2024-01-01", "2024-03-01"), lanes="type")
+    state, sel = x.state, x.selected
+    text = x.describe(state, sel)
+    assert text.startswith("Chart: Events as they happened, 1 Jan 2024 – 1 Mar 2024: ")
+    assert f"{len(sel)} of {len(x.events)} events, one lane per event type." in text
+    counts = sel["event_type"].value_counts()
+    top = counts.index[0]
+    assert f"{type_label(top)}: {counts.iloc[0]}" in text
+    assert html.escape(text, quote=True) in x.plot_alt.value and "iraqtalks-plot-alt" in x.plot_alt._dom_classes
+    x.set_filters(lang="vi", mode="reported")
+    assert x.describe(x.state, x.selected).startswith("Biểu đồ: ")
+    x.set_filters(lang="en")
+    assert x.describe(x.state, x.selected.iloc[0:0]).endswith("No events are selected, so the chart is empty.")
+
+
+def test_date_window_buttons_fit_the_slider_to_the_data(syn):
+    """Issue 16: the window buttons (start view, weeks of the talks, one month, everything) set the slider's
+    span, so that one slider step is one day of the window on screen; dates outside it widen it to everything."""
+    x = make(syn, dates=None)
+    assert x.window_toggle.value == "start"
+    days = [d for _, d in x.date_slider.options]
+    assert (days[0], days[-1]) == x._windows["start"] == x.date_slider.value
+    assert all((b - a).days == 1 for a, b in zip(days, days[1:]))  # one step, one day
+    keys = [k for _, k in x.window_toggle.options]
+    talks = syn.events[(syn.events["event_type"] == "talks") & (syn.events["date_precision"] == "day")]
+    assert ("talks" in keys) == (len(talks) > 0) and keys[0] == "start" and keys[-1] == "all"
+    if "talks" in keys:
+        x.window_toggle.value = "talks"
+        lo, hi = x.date_slider.value
+        first, last = pd.Timestamp(talks["date_start"].min()).date(), pd.Timestamp(talks["date_end"].max()).date()
+        # whole weeks around them, two weeks before and after, cut only by the events' own span
+        assert (lo.weekday() == 0 or lo == x._days[0]) and (hi.weekday() == 6 or hi == x._days[-1])
+        assert lo <= first - pd.Timedelta(days=14) or lo == x._days[0]
+        assert hi >= last + pd.Timedelta(days=14) or hi == x._days[-1]
+        assert [d for _, d in x.date_slider.options][0] == lo
+        assert x.count.value == f"{len(expected_ids(syn, lo.isoformat(), hi.isoformat()))} of 50 events selected"
+    x.window_toggle.value = "month"
+    lo, hi = x.date_slider.value
+    assert (hi - lo).days == 30 or hi == x._days[-1]
+    x.window_toggle.value = "all"
+    assert x.date_slider.value == (x._days[0], x._days[-1]) and len(x.date_slider.options) == len(x._days)
+    x.window_toggle.value = "start"
+    x.set_filters(dates=(x._days[0], x._days[0]))  # before the start view: the slider spans everything again
+    assert x.window_toggle.value == "all" and x.date_slider.value == (x._days[0], x._days[0])
+    x.set_filters(lang="vi")
+    assert [k for _, k in x.window_toggle.options] == keys and x.window_toggle.description == "Xem"
+
+
+def test_comparison_headings_go_down_one_level_at_a_time():
+    """axe's heading-order (issue 16): the comparison's sections (h4) follow its own h3 title, never a lesson's h2."""
+    import re
+
+    from iraqtalks.views.widgets import source_comparison
+
+    html_out = source_comparison(("a001", "a002")).output.value
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", html_out)]
+    assert levels[0] == 3 and len(levels) > 1
+    assert all(b - a <= 1 for a, b in zip([2] + levels, levels))

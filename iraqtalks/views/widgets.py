@@ -76,6 +76,11 @@ TEXT: dict[str, dict[str, str]] = {
         "reported": "As reported",
         "lanes_actor": "Lanes: actor",
         "lanes_type": "Lanes: type",
+        "window": "Show",
+        "win_start": "Start view",
+        "win_talks": "Weeks of the talks",
+        "win_month": "One month",
+        "win_all": "Everything",
         "count": "{n} of {total} events selected",
         "empty": "No events match these filters — widen the dates or choose 'All'.",
         "no_reports": "None of the {n} events selected is linked to an article, so there is nothing to show as "
@@ -105,6 +110,13 @@ TEXT: dict[str, dict[str, str]] = {
         "place": "Place",
         "date_note": "How the date was worked out",
         "published": "published",
+        "alt": "Chart: {title}, {lo} – {hi}: {n} of {total} events, one lane per {lanes}. {detail}",
+        "alt_lane": "{name}: {k}",
+        "alt_lanes": "Events per lane: {items}.",
+        "alt_more": "and {k} more lanes",
+        "alt_lane_actor": "main actor",
+        "alt_lane_type": "event type",
+        "alt_none": "No events are selected, so the chart is empty.",
         "event_evidence": "(the event's own evidence)",
     },
     "vi": {
@@ -118,6 +130,11 @@ TEXT: dict[str, dict[str, str]] = {
         "reported": "Theo ngày đưa tin",
         "lanes_actor": "Làn: chủ thể",
         "lanes_type": "Làn: loại sự kiện",
+        "window": "Xem",
+        "win_start": "Khung ban đầu",
+        "win_talks": "Các tuần đàm phán",
+        "win_month": "Một tháng",
+        "win_all": "Tất cả",
         "count": "Đã chọn {n} trên {total} sự kiện",
         "empty": "Không có sự kiện nào khớp với các bộ lọc này — hãy nới rộng khoảng ngày hoặc chọn 'Tất cả'.",
         "no_reports": "Không sự kiện nào trong {n} sự kiện đã chọn được gắn với một bài báo, nên không có gì để "
@@ -147,6 +164,13 @@ TEXT: dict[str, dict[str, str]] = {
         "place": "Địa điểm",
         "date_note": "Cách xác định ngày",
         "published": "đăng",
+        "alt": "Biểu đồ: {title}, {lo} – {hi}: {n} trên {total} sự kiện, mỗi làn một {lanes}. {detail}",
+        "alt_lane": "{name}: {k}",
+        "alt_lanes": "Số sự kiện mỗi làn: {items}.",
+        "alt_more": "và {k} làn khác",
+        "alt_lane_actor": "chủ thể chính",
+        "alt_lane_type": "loại sự kiện",
+        "alt_none": "Không có sự kiện nào được chọn, nên biểu đồ trống.",
         "event_evidence": "(trích dẫn của chính sự kiện)",
     },
 }
@@ -596,6 +620,8 @@ class TimelineExplorer(_ShowsWidget):
         first, last = ev["date_start"].min(), ev["date_end"].max()
         self._days = [d.date() for d in pd.date_range(first, last, freq="D")]
         self._start = self._initial_window(dates)
+        self._windows = self._preset_windows(dates)
+        self._dates_given = dates is not None
 
         self._build_widgets(lang)
         self.figure = Figure(figsize=(10, 4), dpi=90)
@@ -623,9 +649,15 @@ class TimelineExplorer(_ShowsWidget):
                                            style={"button_width": "auto"})
         self.lanes_toggle = W.ToggleButtons(options=self._lanes_options(lang), value="actor",
                                             style={"button_width": "auto"})
+        # The slider spans the chosen window only, so that one step is one day on a usable scale; the
+        # window buttons change the span (the start view, the weeks of the talks, one month, everything).
+        first_window = "all" if self._dates_given else "start"
+        self.window_toggle = W.ToggleButtons(options=self._window_options(lang), value=first_window,
+                                             description=TEXT[lang]["window"], style={"button_width": "auto"})
+        span = self._days if first_window == "all" else self._span(*self._windows["start"])
         self.date_slider = W.SelectionRangeSlider(
-            options=[(d.isoformat(), d) for d in self._days],
-            index=(self._days.index(self._start[0]), self._days.index(self._start[1])),
+            options=[(d.isoformat(), d) for d in span],
+            index=(span.index(self._start[0]), span.index(self._start[1])),
             description=TEXT[lang]["dates"], continuous_update=False, style=wide, readout=False,
             layout=W.Layout(width="auto", flex="1 1 auto", min_width="16em"),
         )
@@ -641,14 +673,15 @@ class TimelineExplorer(_ShowsWidget):
         self.count = W.Label(value="")
         self.heading = W.HTML(value="")
         self.plot = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.plot_alt = W.HTML(value="")
         self.details = W.HTML(value="", layout=W.Layout(max_height="32em", overflow="auto"))
 
         for w, cls in [(self.lang_toggle, "iraqtalks-lang-toggle"), (self.mode_toggle, "iraqtalks-mode-toggle"),
                        (self.lanes_toggle, "iraqtalks-lanes-toggle"), (self.date_slider, "iraqtalks-date-slider"),
                        (self.actor_filter, "iraqtalks-actor-filter"), (self.type_filter, "iraqtalks-type-filter"),
                        (self.article_filter, "iraqtalks-article-filter"), (self.count, "iraqtalks-count"),
-                       (self.heading, "iraqtalks-heading"), (self.plot, "iraqtalks-plot"),
-                       (self.date_label, "iraqtalks-date-label"),
+                       (self.heading, "iraqtalks-heading"), (self.plot, "iraqtalks-plot"), (self.plot_alt, "iraqtalks-plot-alt"),
+                       (self.date_label, "iraqtalks-date-label"), (self.window_toggle, "iraqtalks-window-presets"),
                        (self.details, "iraqtalks-details")]:
             w.add_class(cls)
 
@@ -656,17 +689,69 @@ class TimelineExplorer(_ShowsWidget):
                   self.article_filter):
             w.observe(self._on_change, names="value")
         self.lang_toggle.observe(self._on_lang, names="value")
+        self.window_toggle.observe(self._on_window, names="value")
 
         self.widget = W.VBox([
             self.heading,
             W.HBox([self.lang_toggle, self.mode_toggle, self.lanes_toggle], layout=W.Layout(flex_flow="row wrap")),
+            self.window_toggle,
             W.HBox([self.date_slider, self.date_label], layout=W.Layout(width="100%")),
             W.HBox([self.actor_filter, self.type_filter, self.article_filter], layout=W.Layout(flex_flow="row wrap")),
             self.count,
             self.plot,
+            self.plot_alt,
             self.details,
         ])
         self.widget.add_class("iraqtalks-timeline")
+
+    def _window_options(self, lang):
+        return [(TEXT[lang]["win_" + k], k) for k in ("start", "talks", "month", "all") if k in self._windows]
+
+    def _span(self, lo: _dt.date, hi: _dt.date) -> list[_dt.date]:
+        return self._days[self._days.index(lo):self._days.index(hi) + 1]
+
+    def _preset_windows(self, dates) -> dict[str, tuple[_dt.date, _dt.date]]:
+        """The windows the buttons offer: the start view; the weeks of the talks (from the Monday two weeks
+        before the first talks event known to the day, to the Sunday two weeks after the last; only if the
+        data hold such events); one month (31 days from the start of the window in use); everything."""
+        first, last = self._days[0], self._days[-1]
+        out = {"start": self._start}
+        ev = self.events
+        talks = ev[(ev["event_type"] == "talks") & (ev["date_precision"] == "day") & (ev["date_start"] == ev["date_end"])]
+        if len(talks):
+            a, b = talks["date_start"].min().date(), talks["date_end"].max().date()
+            lo = a - _dt.timedelta(days=a.weekday() + 14)
+            hi = b + _dt.timedelta(days=6 - b.weekday() + 14)
+            lo, hi = max(lo, first), min(hi, last)
+            if lo <= hi:
+                out["talks"] = (lo, hi)
+        out["month"] = self._start  # worked out from the window in use when chosen (see _on_window)
+        out["all"] = (first, last)
+        return out
+
+    def _set_window(self, key: str, lo: _dt.date | None = None, hi: _dt.date | None = None) -> None:
+        """Make the slider span window `key` and select (lo, hi) in it (default: the whole window)."""
+        if key == "month":
+            start = self.date_slider.value[0]
+            w_lo, w_hi = start, min(start + _dt.timedelta(days=30), self._days[-1])
+        else:
+            w_lo, w_hi = self._windows[key]
+        span = self._span(w_lo, w_hi)
+        lo, hi = lo or span[0], hi or span[-1]
+        with _muted(self), self.date_slider.hold_sync():
+            self.date_slider.options = [(d.isoformat(), d) for d in span]
+            self.date_slider.index = (span.index(lo), span.index(hi))
+            if self.window_toggle.value != key:
+                self.window_toggle.value = key
+
+    def _on_window(self, change) -> None:
+        if not self._mute:
+            self._set_window(change["new"])
+            self.update()
+
+    def slider_day(self, index: int) -> _dt.date:
+        """The day at position `index` of the date slider (what a handle's aria-valuenow counts)."""
+        return self.date_slider.options[index][1]
 
     def _mode_options(self, lang):
         return [(TEXT[lang]["happened"], "happened"), (TEXT[lang]["reported"], "reported")]
@@ -687,12 +772,14 @@ class TimelineExplorer(_ShowsWidget):
         """Put the option labels and descriptions in `lang`, keeping every selected value."""
         with _muted(self):
             for w, opts in [(self.mode_toggle, self._mode_options(lang)), (self.lanes_toggle, self._lanes_options(lang)),
+                            (self.window_toggle, self._window_options(lang)),
                             (self.actor_filter, self._actor_options(lang)), (self.type_filter, self._type_options(lang)),
                             (self.article_filter, self._article_options(lang))]:
                 keep = w.value
                 w.options = opts
                 w.value = keep
             self.date_slider.description = TEXT[lang]["dates"]
+            self.window_toggle.description = TEXT[lang]["window"]
             self.actor_filter.description = TEXT[lang]["actor"]
             self.type_filter.description = TEXT[lang]["type"]
             self.article_filter.description = TEXT[lang]["article"]
@@ -771,7 +858,7 @@ class TimelineExplorer(_ShowsWidget):
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"set_filters: dates must be (first, last) dates, found {dates!r} ({exc})") from None
             for d in (lo, hi):
-                if d not in self.date_slider._options_values:
+                if not self._days[0] <= d <= self._days[-1]:
                     raise ValueError(f"set_filters: dates: {d} is outside the events' span "
                                      f"{self._days[0]} – {self._days[-1]}")
             if lo > hi:
@@ -785,7 +872,10 @@ class TimelineExplorer(_ShowsWidget):
                 if v is not None:
                     w.value = v
             if dates is not None:
-                self.date_slider.value = (lo, hi)
+                if lo in self.date_slider._options_values and hi in self.date_slider._options_values:
+                    self.date_slider.value = (lo, hi)
+                else:  # outside the window on screen: the slider spans everything
+                    self._set_window("all", lo, hi)
         self.update()
 
     # ---- the model: selection, layout, details -------------------------------------------
@@ -1039,7 +1129,29 @@ class TimelineExplorer(_ShowsWidget):
         if self.render:
             self.draw(self.figure, state, sel, pdata, lanes)
             self.plot.value = self._png()
+            # the picture in words, under it (labext/a11y.js also makes it the picture's alt text)
+            self.plot_alt.value = (f"<p class='iraqtalks-plot-alt-text' style='font-size:85%;color:#444;margin:0.2em 0'>"
+                                   f"{_e(self.describe(state, sel))}</p>")
         self.details.value = self.details_html(state, sel)
+
+    def describe(self, state: TimelineState, selected: pd.DataFrame, max_lanes: int = 8) -> str:
+        """The chart in words (its text alternative for screen readers): title, window, count, and the
+        number of events in each lane, largest first (ties by name)."""
+        t = TEXT[state.lang]
+        title = t["title_happened" if state.mode == "happened" else "title_reported"]
+        lanes_word = t["alt_lane_" + state.lanes]
+        if selected.empty:
+            detail = t["alt_none"]
+        else:
+            keys = selected["actor1_id" if state.lanes == "actor" else "event_type"].value_counts()
+            items = sorted(((self._lane_label(k, state.lanes, state.lang), int(n)) for k, n in keys.items()),
+                           key=lambda kv: (-kv[1], kv[0].casefold()))
+            shown = [t["alt_lane"].format(name=name, k=k) for name, k in items[:max_lanes]]
+            if len(items) > max_lanes:
+                shown.append(t["alt_more"].format(k=len(items) - max_lanes))
+            detail = t["alt_lanes"].format(items="; ".join(shown))
+        return t["alt"].format(title=title, lo=_day(state.date_lo, state.lang), hi=_day(state.date_hi, state.lang),
+                               n=len(selected), total=len(self.events), lanes=lanes_word, detail=detail)
 
     def static(self, lang: str | None = None) -> Figure:
         """A new matplotlib Figure of the default view (all dates, no filters, as it happened)."""
@@ -1318,7 +1430,9 @@ class SourceComparison(_ShowsWidget):
         by_pair: dict[tuple[str, str], list[dict]] = {}
         for x in self.reports.sort_values(["own"], ascending=False, kind="stable").to_dict("records"):
             by_pair.setdefault((x["event_id"], x["article_id"]), []).append(x)
+        # a heading of its own, one level under a lesson's sections (##), so that the h4 below follow in order
         out = [_STYLE, '<div class="iraqtalks-compare-body">',
+               '<h3 class="iraqtalks-compare-title" style="margin:0.2em 0">Source comparison</h3>',
                "<p>Comparing: " + "; ".join(f"<b>{_e(self.label(a))}</b>" for a in chosen) + "</p>"]
 
         def events_section(title: str, rows: pd.DataFrame, cls: str) -> None:
