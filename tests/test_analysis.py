@@ -9,7 +9,6 @@ from iraqtalks import load
 from iraqtalks.analysis import brief as brief_module
 from iraqtalks.analysis.brief import Brief
 from iraqtalks.views.charts import measure_chart
-from iraqtalks.views.widgets import source_comparison
 
 # --------------------------------------------------------------------------------------------
 # Small made-up tables
@@ -184,14 +183,6 @@ def test_compare_numbers_verdicts():
     assert one.loc["alone", "verdict"] == "same figure"
     with pytest.raises(KeyError, match="unknown measure_id"):
         A.compare_numbers("nope", tables=syn_tables())
-
-
-def test_compare_numbers_agrees_with_the_source_comparison_widget():
-    ids = tuple(load("articles")["article_id"])
-    widget = source_comparison(ids)
-    same = A.compare_numbers()
-    assert set(same.index[same["verdict"] == "same figure"]) == set(widget.numbers_agree["measure_id"])
-    assert set(same.index[same["verdict"] != "same figure"]) == set(widget.numbers_differ["measure_id"])
 
 
 def test_compare_numbers_on_the_kit_data():

@@ -119,7 +119,7 @@ NOTEBOOK_TEXT_JS = "() => document.querySelector('.jp-Notebook').textContent"
 
 
 def test_timeline_explorer_works_in_jupyterlab(lab_server, notebook_root, page):
-    from iraqtalks.views.widgets import ALL, timeline_explorer
+    from iraqtalks.views.timeline import ALL, timeline_explorer
 
     started = time.monotonic()
     _, nb_path = notebook_root

@@ -31,7 +31,9 @@ from iraqtalks.io.export import spreadsheet_safe, to_timelinejs, write_safe_csv 
 from iraqtalks.teaching import checker as exercises
 from iraqtalks.teaching import lessons_lags as lessons
 from iraqtalks.views.charts import measure_chart  # noqa: E402
-from iraqtalks.views.widgets import coverage_heatmap, source_comparison, timeline_explorer  # noqa: E402
+from iraqtalks.views.compare import source_comparison  # noqa: E402
+from iraqtalks.views.heatmap import coverage_heatmap  # noqa: E402
+from iraqtalks.views.timeline import timeline_explorer  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # 1. CSV exports: no live formulas

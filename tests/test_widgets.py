@@ -26,15 +26,9 @@ from matplotlib.ft2font import FT2Font  # noqa: E402
 
 from iraqtalks.data.problems import DataError  # noqa: E402
 from iraqtalks.views import plotting  # noqa: E402
-from iraqtalks.views.widgets import (
-    ALL,
-    SourceComparison,
-    TimelineExplorer,
-    coverage_heatmap,
-    coverage_matrix,
-    source_comparison,
-    timeline_explorer,
-)
+from iraqtalks.views.compare import SourceComparison, source_comparison  # noqa: E402
+from iraqtalks.views.heatmap import coverage_heatmap, coverage_matrix  # noqa: E402
+from iraqtalks.views.timeline import ALL, TimelineExplorer, timeline_explorer  # noqa: E402
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -848,7 +842,7 @@ def test_charts_with_constrained_layout_are_shown_untrimmed_and_whole():
 def test_the_chart_is_described_in_words_under_it(syn):
     """The explorer's picture has a text alternative that follows the controls (issue 16): title, window,
     count and events per lane, in the explorer's language; a11y.js makes it the <img>'s alt text."""
-    from iraqtalks.text.labels import type_label
+    from iraqtalks.data.descriptor import enum_labels
 
     x = make(syn)
     x.set_filters(dates=("2024-01-01", "2024-03-01"), lanes="type")
@@ -858,7 +852,7 @@ def test_the_chart_is_described_in_words_under_it(syn):
     assert f"{len(sel)} of {len(x.events)} events, one lane per event type." in text
     counts = sel["event_type"].value_counts()
     top = counts.index[0]
-    assert f"{type_label(top)}: {counts.iloc[0]}" in text
+    assert f"{enum_labels('events', 'event_type', 'en')[top]}: {counts.iloc[0]}" in text
     assert html.escape(text, quote=True) in x.plot_alt.value and "iraqtalks-plot-alt" in x.plot_alt._dom_classes
     x.set_filters(lang="vi", mode="reported")
     assert x.describe(x.state, x.selected).startswith("Biểu đồ: ")
@@ -903,7 +897,7 @@ def test_comparison_headings_go_down_one_level_at_a_time():
     """axe's heading-order (issue 16): the comparison's sections (h4) follow its own h3 title, never a lesson's h2."""
     import re
 
-    from iraqtalks.views.widgets import source_comparison
+    from iraqtalks.views.compare import source_comparison
 
     html_out = source_comparison(("a001", "a002")).output.value
     levels = [int(n) for n in re.findall(r"<h([1-6])\b", html_out)]
