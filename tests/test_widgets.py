@@ -207,8 +207,28 @@ def test_full_range_selects_everything_and_counts(syn):
     assert list(x.selected["date_start"]) == sorted(x.selected["date_start"])
 
 
-def test_default_window_starts_three_months_before_the_first_article(syn):
+def test_default_window_is_the_weeks_of_the_talks(syn):
+    """Issue 16: the explorer opens on the weeks of the talks (the preset of that name), not a wider span."""
     x = make(syn, dates=None)
+    ev = syn.events
+    talks = ev[(ev["event_type"] == "talks") & (ev["date_precision"] == "day")]
+    first, last = pd.Timestamp(talks["date_start"].min()), pd.Timestamp(talks["date_end"].max())
+    lo = first - pd.Timedelta(days=first.weekday() + 14)   # the Monday two weeks before the first talks
+    hi = last + pd.Timedelta(days=6 - last.weekday() + 14)  # the Sunday two weeks after the last ...
+    hi = min(hi, pd.Timestamp(ev["date_end"].max()))        # ... cut to the events' own span (8 April)
+    assert (lo.date().isoformat(), hi.date().isoformat()) == ("2023-12-18", "2024-04-08")
+    assert x.date_slider.value == (lo.date(), hi.date()) == x._windows["talks"]
+    assert x.window_toggle.value == "talks" and "start" not in [k for _, k in x.window_toggle.options]
+    assert x.count.value == f"{len(expected_ids(syn, '2023-12-18', '2024-04-08'))} of 50 events selected"
+    assert x.default_state().date_lo == lo and x.default_state().date_hi == hi
+    xlim = x.static().axes[0].get_xlim()
+    assert xlim[0] < matplotlib.dates.date2num(lo) < xlim[0] + 5 and xlim[1] > matplotlib.dates.date2num(hi)
+
+
+def test_without_talks_the_default_window_starts_three_months_before_the_first_article(syn):
+    events = syn.events.assign(event_type=syn.events["event_type"].replace("talks", "diplomacy"))
+    x = timeline_explorer(events=events, reports=syn.reports, articles=syn.articles, actors=syn.actors)
+    assert x.window_toggle.value == "start" and "talks" not in [k for _, k in x.window_toggle.options]
     lo, hi = x.date_slider.value
     # first article published 5 Mar 2024: three months before, from the 1st; the last event ends 8 April
     assert (lo.isoformat(), hi.isoformat()) == ("2023-12-01", "2024-04-08")
@@ -864,13 +884,17 @@ def test_date_window_buttons_fit_the_slider_to_the_data(syn):
     """Issue 16: the window buttons (start view, weeks of the talks, one month, everything) set the slider's
     span, so that one slider step is one day of the window on screen; dates outside it widen it to everything."""
     x = make(syn, dates=None)
-    assert x.window_toggle.value == "start"
+    assert x.window_toggle.value == "talks"
     days = [d for _, d in x.date_slider.options]
-    assert (days[0], days[-1]) == x._windows["start"] == x.date_slider.value
+    assert (days[0], days[-1]) == x._windows["talks"] == x.date_slider.value
     assert all((b - a).days == 1 for a, b in zip(days, days[1:]))  # one step, one day
     keys = [k for _, k in x.window_toggle.options]
     talks = syn.events[(syn.events["event_type"] == "talks") & (syn.events["date_precision"] == "day")]
-    assert ("talks" in keys) == (len(talks) > 0) and keys[0] == "start" and keys[-1] == "all"
+    assert ("talks" in keys) == (len(talks) > 0) and keys[0] == "talks" and keys[-1] == "all"
+    # an explorer started on other dates offers its start view first
+    started = make(syn, dates=("2024-02-01", "2024-02-10"))
+    assert [k for _, k in started.window_toggle.options][0] == "start"
+    assert started._windows["start"] == (pd.Timestamp("2024-02-01").date(), pd.Timestamp("2024-02-10").date())
     if "talks" in keys:
         x.window_toggle.value = "talks"
         lo, hi = x.date_slider.value
@@ -886,7 +910,7 @@ def test_date_window_buttons_fit_the_slider_to_the_data(syn):
     assert (hi - lo).days == 30 or hi == x._days[-1]
     x.window_toggle.value = "all"
     assert x.date_slider.value == (x._days[0], x._days[-1]) and len(x.date_slider.options) == len(x._days)
-    x.window_toggle.value = "start"
+    x.window_toggle.value = "talks"
     x.set_filters(dates=(x._days[0], x._days[0]))  # before the start view: the slider spans everything again
     assert x.window_toggle.value == "all" and x.date_slider.value == (x._days[0], x._days[0])
     x.set_filters(lang="vi")

@@ -154,11 +154,12 @@ class TimelineExplorer(TimelineDrawing, ShowsWidget):
         self.lanes_toggle = W.ToggleButtons(options=self._lanes_options(lang), value="actor",
                                             style={"button_width": "auto"})
         # The slider spans the chosen window only, so that one step is one day on a usable scale; the
-        # window buttons change the span (the start view, the weeks of the talks, one month, everything).
-        first_window = "all" if self._dates_given else "start"
+        # window buttons change the span (the weeks of the talks, one month, everything; the start view
+        # when the explorer starts elsewhere).  By default it starts on the weeks of the talks.
+        first_window = "all" if self._dates_given else ("start" if "start" in self._windows else "talks")
         self.window_toggle = W.ToggleButtons(options=self._window_options(lang), value=first_window,
                                              description=TEXT[lang]["window"], style={"button_width": "auto"})
-        span = self._days if first_window == "all" else self._span(*self._windows["start"])
+        span = self._days if first_window == "all" else self._span(*self._windows[first_window])
         self.date_slider = W.SelectionRangeSlider(
             options=[(d.isoformat(), d) for d in span],
             index=(span.index(self._start[0]), span.index(self._start[1])),
@@ -214,12 +215,10 @@ class TimelineExplorer(TimelineDrawing, ShowsWidget):
     def _span(self, lo: _dt.date, hi: _dt.date) -> list[_dt.date]:
         return self._days[self._days.index(lo):self._days.index(hi) + 1]
 
-    def _preset_windows(self, dates) -> dict[str, tuple[_dt.date, _dt.date]]:
-        """The windows the buttons offer: the start view; the weeks of the talks (from the Monday two weeks
-        before the first talks event known to the day, to the Sunday two weeks after the last; only if the
-        data hold such events); one month (31 days from the start of the window in use); everything."""
+    def _talks_window(self) -> tuple[_dt.date, _dt.date] | None:
+        """The weeks of the talks: from the Monday two weeks before the first talks event known to the day, to
+        the Sunday two weeks after the last (cut to the events' span); None if the data hold no such event."""
         first, last = self._days[0], self._days[-1]
-        out = {"start": self._start}
         ev = self.events
         talks = ev[(ev["event_type"] == "talks") & (ev["date_precision"] == "day") & (ev["date_start"] == ev["date_end"])]
         if len(talks):
@@ -228,7 +227,20 @@ class TimelineExplorer(TimelineDrawing, ShowsWidget):
             hi = b + _dt.timedelta(days=6 - b.weekday() + 14)
             lo, hi = max(lo, first), min(hi, last)
             if lo <= hi:
-                out["talks"] = (lo, hi)
+                return lo, hi
+        return None
+
+    def _preset_windows(self, dates) -> dict[str, tuple[_dt.date, _dt.date]]:
+        """The windows the buttons offer: the start view (only when it is not the weeks of the talks); the weeks
+        of the talks (see :meth:`_talks_window`; only if the data hold talks known to the day); one month
+        (31 days from the start of the window in use); everything."""
+        first, last = self._days[0], self._days[-1]
+        talks = self._talks_window()
+        out = {}
+        if talks != self._start:
+            out["start"] = self._start
+        if talks is not None:
+            out["talks"] = talks
         out["month"] = self._start  # worked out from the window in use when chosen (see _on_window)
         out["all"] = (first, last)
         return out
@@ -329,8 +341,12 @@ class TimelineExplorer(TimelineDrawing, ShowsWidget):
                 raise ValueError(f"dates: expected first <= last, both within the events' span {first} – {last}; "
                                  f"found {lo} – {hi}")
             return lo, hi
-        # Default: from the start of the month three months before the earliest article to the last event,
-        # so the weeks the articles cover are readable; older background events are a slider move away.
+        # Default: the weeks of the talks; older background events are a button away ('everything').
+        talks = self._talks_window()
+        if talks is not None:
+            return talks
+        # Data without talks known to the day: from the start of the month three months before the earliest
+        # article to the last event, so the weeks the articles cover are readable.
         if len(self.articles):
             pub = pd.Timestamp(self.articles["published_start"].min()).date()
             month = pub.year * 12 + pub.month - 1 - 3  # three months earlier (plain dates: no Timestamp bounds)
@@ -555,9 +571,11 @@ def timeline_explorer(data_dir=None, events=None, reports=None, articles=None, a
     table that follows the kit's schema works; `reports` (event_reports), `articles` and `actors`
     provide the report links, publication dates and names.  `lang` is 'en' or 'vi'.
 
-    The date slider spans every day from the first event to the last.  It starts at `dates`:
-    (first, last), or 'all' for the whole span; by default from three months before the earliest
-    article to the last event, so the weeks of the talks are readable (the count says how many
-    events lie outside).  `render=False` skips drawing (for fast scripted checks).
+    The date slider spans the window on screen; buttons choose the window (the weeks of the talks, one
+    month, everything).  It starts at `dates`: (first, last), or 'all' for the whole span; by default on
+    the weeks of the talks (from the Monday two weeks before the first talks event known to the day to
+    the Sunday two weeks after the last; without such events, from three months before the earliest
+    article to the last event).  The count says how many events lie outside.  `render=False` skips
+    drawing (for fast scripted checks).
     """
     return TimelineExplorer(data_dir, events, reports, articles, actors, lang, dates=dates, render=render)
