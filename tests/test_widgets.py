@@ -531,6 +531,32 @@ def syn_tables(syn) -> dict[str, pd.DataFrame]:
             "numbers": syn.numbers, "actor_names": syn.actor_names, "framing_terms": syn.framing}
 
 
+def test_comparison_does_not_list_case_only_differences(syn):
+    """Issue 16: 'hàng trăm' and 'Hàng trăm' (or 'Mỹ' and a decomposed 'mỹ') are the same words, not a difference;
+    words that really differ still are."""
+    import unicodedata
+
+    vague = [{"number_id": f"v{i}", "article_id": a, "value_as_written": w, "value": None, "qualifier": "vague",
+              "qualifier_as_written": "", "measure_id": m, "counted_en": "allied troops", "unit": "troops", "as_of": "",
+              "evidence": f"{w} binh sĩ", "evidence_en": "hundreds of soldiers"}
+             for i, (a, w, m) in enumerate([("s1", "hàng trăm", "allies"), ("s2", "Hàng trăm", "allies"),
+                                            ("s1", "hàng trăm", "other"), ("s2", "hàng chục", "other")])]
+    names = [{"actor_id": "usa", "article_id": "s1", "name_as_written": "Mỹ", "name_type": "short",
+              "evidence": "Mỹ cho biết", "evidence_en": "The US said"},
+             {"actor_id": "usa", "article_id": "s2", "name_as_written": unicodedata.normalize("NFD", "mỹ"),
+              "name_type": "short", "evidence": "phía mỹ", "evidence_en": "the US side"},
+             {"actor_id": "pm", "article_id": "s1", "name_as_written": "Sudani", "name_type": "short",
+              "evidence": "Sudani nói", "evidence_en": "Sudani said"},
+             {"actor_id": "pm", "article_id": "s2", "name_as_written": "al-Sudani", "name_type": "short",
+              "evidence": "al-Sudani nói", "evidence_en": "al-Sudani said"}]
+    tables = {**syn_tables(syn), "numbers": pd.DataFrame(vague), "actor_names": pd.DataFrame(names)}
+    c = source_comparison(["s1", "s2"], tables=tables)
+    assert list(c.numbers_agree["measure_id"]) == ["allies"]
+    assert set(c.numbers_differ["measure_id"]) == {"other"}
+    assert set(c.names_differ["actor_id"]) == {"pm"}
+    assert "Hàng trăm" not in c.output.value and 'data-actor-id="usa"' not in c.output.value
+
+
 def test_coverage_matrix_marks_who_reports_what(syn):
     m = coverage_matrix(tables=syn_tables(syn))
     assert m.shape == (50, 4) and m.dtypes.eq(bool).all()

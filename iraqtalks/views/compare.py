@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from ..analysis.numbers import number_verdict
 from ..text.labels import date_text
 from ..text.labels import escape_html as _e
+from ..text.vietnamese import fold_case
 from .heatmap import coverage_figure, coverage_tables
 from .shared import STYLE, ShowsWidget, Tables, need_columns, text_frame
 
@@ -108,7 +109,7 @@ class SourceComparison(ShowsWidget):
         nm = self.names[self.names["article_id"].isin(chosen)]
         names_differ_ids = []
         for actor, grp in nm.groupby("actor_id", sort=True):
-            spellings = {a: frozenset(g["name_as_written"]) for a, g in grp.groupby("article_id")}
+            spellings = {a: frozenset(g["name_as_written"].map(fold_case)) for a, g in grp.groupby("article_id")}
             if len(spellings) >= 2 and len(set(spellings.values())) > 1:
                 names_differ_ids.append(actor)
         names_differ = nm[nm["actor_id"].isin(names_differ_ids)].sort_values(["actor_id", "article_id", "name_as_written"])
@@ -116,7 +117,7 @@ class SourceComparison(ShowsWidget):
         ft = self.terms[self.terms["article_id"].isin(chosen)]
         shared = ft.groupby("concept_id")["article_id"].nunique()
         framing = ft[ft["concept_id"].isin(shared[shared >= 2].index)].copy()
-        same = {concept: len({frozenset(g2["term_vi"].str.casefold()) for _, g2 in g.groupby("article_id")}) == 1
+        same = {concept: len({frozenset(g2["term_vi"].map(fold_case)) for _, g2 in g.groupby("article_id")}) == 1
                 for concept, g in framing.groupby("concept_id")}
         framing["same_words"] = framing["concept_id"].map(same).astype(bool)
         framing = framing.sort_values(["concept_id", "article_id", "term_vi"])
