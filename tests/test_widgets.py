@@ -531,6 +531,40 @@ def syn_tables(syn) -> dict[str, pd.DataFrame]:
             "numbers": syn.numbers, "actor_names": syn.actor_names, "framing_terms": syn.framing}
 
 
+def test_other_spans_differ_from_diplomacy_in_colour_and_pattern(syn):
+    """Issue 16: "other" spans looked like "diplomacy" (the palette's colours repeat past eight types).  Now they
+    differ in colour (also in greyscale, for colour-blind readers), in pattern (dashed) and in the legend."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    from iraqtalks.views.timeline_draw import OTHER_COLOUR
+
+    types = ["talks", "diplomacy", "statement", "attack", "us_strike", "lull", "media_report", "founding", "photo",
+             "other"]
+    events = syn.events.copy()
+    events["event_type"] = [types[i % len(types)] for i in range(len(events))]
+    spans_at = events.index[events["date_precision"].ne("day")]
+    events.loc[spans_at, "event_type"] = ["diplomacy", "other"] * (len(spans_at) // 2) + ["other"] * (len(spans_at) % 2)
+    x = timeline_explorer(events=events, reports=syn.reports, articles=syn.articles, actors=syn.actors, dates="all")
+    ax = x.figure.axes[0]
+    spans = {}
+    for coll in ax.collections:
+        if type(coll).__name__ == "LineCollection" and len(coll.get_segments()):
+            spans[to_hex(coll.get_edgecolor()[0], keep_alpha=False)] = coll.get_linestyle()[0]
+    diplomacy = plotting.colour_for("diplomacy", x._type_keys)
+    assert OTHER_COLOUR.lower() in spans and diplomacy.lower() in spans
+    assert spans[OTHER_COLOUR.lower()][1] is not None and spans[diplomacy.lower()][1] is None  # dashed vs solid
+
+    def grey(c):
+        r, g, b = to_rgb(c)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert abs(grey(OTHER_COLOUR) - grey(diplomacy)) > 0.15
+    legend = {t.get_text(): h for t, h in zip(x.figure.legends[0].get_texts(), x.figure.legends[0].legend_handles)}
+    other, dip = legend["other"], legend["diplomacy"]
+    assert to_hex(other.get_color()) != to_hex(dip.get_color()) and other.get_marker() != dip.get_marker()
+    assert other.get_linestyle() not in ("None", "none", "") and dip.get_linestyle() in ("None", "none", "")
+
+
 def test_comparison_does_not_list_case_only_differences(syn):
     """Issue 16: 'hàng trăm' and 'Hàng trăm' (or 'Mỹ' and a decomposed 'mỹ') are the same words, not a difference;
     words that really differ still are."""

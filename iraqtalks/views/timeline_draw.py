@@ -29,7 +29,7 @@ from ..text.labels import day_text as _day
 from . import plotting
 from .shared import ALL
 
-__all__ = ["ALL", "MODES", "LANES", "TimelineState", "TimelineDrawing"]
+__all__ = ["ALL", "MODES", "LANES", "TimelineState", "TimelineDrawing", "type_style", "OTHER_COLOUR"]
 
 MODES = ("happened", "reported")
 LANES = ("actor", "type")
@@ -141,6 +141,25 @@ def _clear_marks(ax) -> None:
         artist.remove()
 
 
+#: The colour of the event type "other": a neutral grey, not one of the palette's colours (which belong to named types).
+OTHER_COLOUR = "#7A7A7A"
+#: The dash pattern of spans whose colour alone does not tell their type apart (in line widths: dash, gap).
+SPAN_DASHES = (0, (1.2, 0.6))
+
+
+def type_style(event_type: str, keys: list[str]) -> tuple[str, str, tuple | None]:
+    """(colour, marker, dash pattern or None) of an event type on the timeline.
+
+    Colours follow the palette in the schema's order of the types present; with more types than colours the
+    colours repeat, so those types' spans are dashed (and their markers differ).  "other" is always grey,
+    with square markers and dashed spans: never mistaken for a named type, in colour or without it."""
+    if event_type == "other":
+        return OTHER_COLOUR, "s", SPAN_DASHES
+    colour, marker = plotting.colour_for(event_type, keys), plotting.marker_for(event_type, keys)
+    repeats = list(dict.fromkeys(keys)).index(event_type) >= len(plotting.PALETTE)
+    return colour, marker, SPAN_DASHES if repeats else None
+
+
 class TimelineDrawing:
     """The drawing half of the timeline explorer (see the module docstring)."""
 
@@ -181,15 +200,18 @@ class TimelineDrawing:
                 is_point, is_range = kind == "point", kind == "range"
                 code_of = {k: i for i, k in enumerate(present)}
                 for tp in [k for k in self._type_keys if k in code_of]:
-                    colour, marker = plotting.colour_for(tp, self._type_keys), plotting.marker_for(tp, self._type_keys)
+                    colour, marker, dashes = type_style(tp, self._type_keys)
                     m = type_code == code_of[tp]
                     pts, rng = m & is_point, m & is_range
                     if rng.any():
-                        _hlines(ax, y[rng], x0[rng], x1[rng], colors=colour, linewidth=7, alpha=0.75)
+                        _hlines(ax, y[rng], x0[rng], x1[rng], colors=colour, linewidth=7, alpha=0.75,
+                                linestyles=dashes or "solid")
                     if pts.any():
                         _points(ax, x0[pts], y[pts], size=55, colour=colour, marker=marker, edgecolor="white",
                                 linewidth=0.8, zorder=3)
-                    handles.append(dict(color=colour, marker=marker, linestyle="none", markersize=7,
+                    # a type drawn with a pattern shows the pattern in the legend too
+                    line = dict(linestyle=dashes, linewidth=3.5) if dashes else dict(linestyle="none")
+                    handles.append(dict(color=colour, marker=marker, markersize=7, **line,
                                         label=self.type_label(tp, state.lang)))
                 handles += [dict(color="#555555", marker="o", linestyle="none", label=t["leg_point"]),
                             dict(color="#555555", linewidth=7, alpha=0.75, label=t["leg_range"])]
