@@ -531,6 +531,27 @@ def syn_tables(syn) -> dict[str, pd.DataFrame]:
             "numbers": syn.numbers, "actor_names": syn.actor_names, "framing_terms": syn.framing}
 
 
+def test_lane_labels_are_whole_and_inside_the_figure(syn):
+    """Issue 16: long actor names were cut to 30 characters ('Armed groups in Iraq said to…'); now they wrap
+    onto lines, whole, and every line lies inside the picture."""
+    long_name = "Armed groups in Iraq said to be Iran-backed or pro-Iran, according to unnamed officials"
+    actors = syn.actors.assign(name_en=[long_name if a == "grp" else n
+                                        for a, n in zip(syn.actors["actor_id"], syn.actors["name_en"])])
+    x = timeline_explorer(events=syn.events, reports=syn.reports, articles=syn.articles, actors=actors, dates="all")
+    fig = x.static()
+    fig.canvas.draw()
+    labels = fig.axes[0].get_yticklabels()
+    shown = [lab.get_text() for lab in labels]
+    assert long_name in [t.replace("\n", " ") for t in shown] and not any("…" in t for t in shown)
+    assert max(t.count("\n") for t in shown) >= 2
+    renderer = fig.canvas.get_renderer()
+    for lab in labels:
+        box = lab.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= fig.bbox.height, lab.get_text()
+    boxes = sorted((lab.get_window_extent(renderer) for lab in labels), key=lambda b: b.y0)
+    assert all(a.y1 <= b.y0 + 1 for a, b in zip(boxes, boxes[1:]))  # the lines of one lane never overlap the next
+
+
 def test_other_spans_differ_from_diplomacy_in_colour_and_pattern(syn):
     """Issue 16: "other" spans looked like "diplomacy" (the palette's colours repeat past eight types).  Now they
     differ in colour (also in greyscale, for colour-blind readers), in pattern (dashed) and in the legend."""

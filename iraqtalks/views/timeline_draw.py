@@ -141,6 +141,9 @@ def _clear_marks(ax) -> None:
         artist.remove()
 
 
+#: Characters per line of a lane label (longer names wrap onto more lines).
+_LABEL_WIDTH = 30
+
 #: The colour of the event type "other": a neutral grey, not one of the palette's colours (which belong to named types).
 OTHER_COLOUR = "#7A7A7A"
 #: The dash pattern of spans whose colour alone does not tell their type apart (in line widths: dash, gap).
@@ -238,15 +241,17 @@ class TimelineDrawing:
                 lo = min(state.date_lo, pdata["x0"].min()) if len(pdata) else state.date_lo
                 hi = max(state.date_hi + _DAY, pdata["x1"].max()) if len(pdata) else state.date_hi + _DAY
             _set_xlim(ax, state, lo, hi)
-            ylabels = [textwrap.shorten(self._lane_label(k, state.lanes, state.lang), 30, placeholder="…")
-                       for k in lanes]
+            # whole names, wrapped onto lines (never cut off); the lanes grow to hold the most lines
+            ylabels = ["\n".join(textwrap.wrap(self._lane_label(k, state.lanes, state.lang), _LABEL_WIDTH)) for k in lanes]
+            lines = max(lab.count("\n") + 1 for lab in ylabels)
             ax.set_yticks(range(len(lanes)), ylabels)
             ax.set_ylim(len(lanes) - 0.5, -0.5)
             ax.grid(axis="y", visible=False)
             ncols = min(4 if state.mode == "happened" else 3, len(handles))
             _set_legend(fig, handles, ncols)
             self._date_axis(ax, state.lang)
-            _fit(fig, ylabels, -(-len(handles) // ncols), max(1.6, 0.34 * len(lanes) + 0.2))
+            _fit(fig, ylabels, -(-len(handles) // ncols),
+                 max(1.6, (0.34 if lines == 1 else 0.17 * lines + 0.14) * len(lanes) + 0.2))
             plotting.literal_text(fig)
 
     @staticmethod
