@@ -303,6 +303,7 @@ def check_literal(fig, expected: list[str]) -> None:
     math = [t.get_text() for t in texts if drawn(t) != t.get_text()]
     assert not math, f"drawn as math, not as written: {math}"
     shown = "\n".join(t.get_text() for t in texts)
+    shown += "\n" + "\n".join(t.get_text().replace("\n", " ") for t in texts)  # a label wrapped onto lines, read whole
     for s in expected:
         assert s in shown, (s, shown)
 

@@ -890,6 +890,27 @@ def test_coverage_heatmap_is_laid_out_without_cutting_anything_off(articles):
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (int(width), int(height))
 
 
+@pytest.mark.parametrize("articles", [None, ("a002", "a004")])
+def test_coverage_heatmap_labels_are_readable_and_whole(articles):
+    """Issue 16: the heatmap's labels were 8 pt (about 8 px once a notebook shrank the picture) and summaries
+    were cut short.  Now every label is at least 10 px even shown SHOWN_WIDTH_PX wide, and whole."""
+    from iraqtalks import load
+    from iraqtalks.text.labels import date_text
+    from iraqtalks.views.heatmap import SHOWN_WIDTH_PX
+
+    fig = coverage_heatmap(articles=articles)
+    ax = fig.axes[0]
+    width_px = fig.get_size_inches()[0] * fig.dpi
+    shrink = min(1.0, SHOWN_WIDTH_PX / width_px)
+    labels = ax.get_yticklabels() + ax.get_xticklabels()
+    assert labels and all(lab.get_fontsize() * fig.dpi / 72 * shrink >= 10 for lab in labels)
+    ev = load("events").set_index("event_id")
+    whole = {f"{date_text(e.date_start, e.date_end, e.date_precision)} · {e.summary_en}" for e in ev.itertuples()}
+    shown = [lab.get_text().replace("\n", " ") for lab in ax.get_yticklabels()]
+    assert shown and set(shown) <= whole and not any("…" in t for t in shown)
+    assert _inside_and_clear(fig) == []
+
+
 def test_static_views_are_laid_out_without_cutting_anything_off(kit_explorer):
     fig = kit_explorer.static()
     assert fig.laid_out and _inside_and_clear(fig) == []

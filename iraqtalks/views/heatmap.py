@@ -20,7 +20,7 @@ from ..text.labels import date_text, pub_short
 from . import plotting
 from .shared import Tables, check_report_articles
 
-__all__ = ["coverage_matrix", "coverage_heatmap", "coverage_tables", "coverage_figure"]
+__all__ = ["coverage_matrix", "coverage_heatmap", "coverage_tables", "coverage_figure", "LABEL_SIZE", "SHOWN_WIDTH_PX"]
 
 
 def coverage_tables(tables: Tables) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -48,24 +48,46 @@ def coverage_matrix(data_dir=None, *, tables: Mapping[str, pd.DataFrame] | None 
     return coverage_tables(Tables(data_dir, tables))[0]
 
 
-def _event_label(ev, lang: str = "en", width: int = 46) -> str:
+#: The size of the heatmap's row and column labels, in points: 10 pt is 14 px at the kit's 100 dpi, and still
+#: at least 10 px when a notebook shrinks the picture to :data:`SHOWN_WIDTH_PX`.
+LABEL_SIZE = 10
+#: The narrowest a notebook commonly shows a picture (GitHub, nbviewer, a JupyterLab half screen), in pixels.
+SHOWN_WIDTH_PX = 800
+#: Characters per line of a row label (the event's date and whole summary, wrapped; never cut short).
+LABEL_WIDTH = 40
+_LINE = 0.17  # inches per line of a label at LABEL_SIZE
+_ROW_PAD = 0.1  # inches above and below a row's label
+
+
+def _event_label(ev, lang: str = "en", width: int = LABEL_WIDTH) -> str:
     when = date_text(ev.date_start, ev.date_end, ev.date_precision, lang)
     summary = ev.summary_vi if lang == "vi" else ev.summary_en
-    return f"{when} · {textwrap.shorten(summary, width, placeholder='…')}"
+    return "\n".join(textwrap.wrap(f"{when} · {summary}", width))
+
+
+def _row_edges(ylabels: list[str]) -> np.ndarray:
+    """The rows' edges, top down, in inches: each row as tall as its label's lines."""
+    heights = [_ROW_PAD + _LINE * (lab.count("\n") + 1) for lab in ylabels]
+    return np.concatenate([[0.0], np.cumsum(heights)])
 
 
 def _draw_coverage(ax, matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.DataFrame) -> None:
     with plotting.style():
         n, m = matrix.shape
+        ylabels = _coverage_ylabels(matrix, events)
+        edges = _row_edges(ylabels)
         cmap = ListedColormap(["#F2F2F2", plotting.PALETTE[0]])
-        ax.imshow(matrix.to_numpy().astype(int), aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
-        ax.set_yticks(range(n), _coverage_ylabels(matrix, events), fontsize=8)
-        ax.set_xticks(range(m), _coverage_xlabels(matrix, articles), fontsize=8)
+        ax.pcolormesh(np.arange(m + 1) - 0.5, edges, matrix.to_numpy().astype(int).reshape(n, m), cmap=cmap,
+                      vmin=0, vmax=1, shading="flat")
+        ax.set_xlim(-0.5, m - 0.5)
+        ax.set_ylim(edges[-1], 0)
+        ax.set_yticks((edges[:-1] + edges[1:]) / 2, ylabels, fontsize=LABEL_SIZE)
+        ax.set_xticks(range(m), _coverage_xlabels(matrix, articles), fontsize=LABEL_SIZE)
         # Article names on top and at the bottom: a tall table stays readable at both ends.
         ax.tick_params(axis="x", top=True, labeltop=True, bottom=True, labelbottom=True)
         # White lines between the cells: one collection (minor ticks would cost a tick object each).
-        grid = np.array([[(-0.5, y), (m - 0.5, y)] for y in np.arange(0.5, n - 1)]
-                        + [[(x, -0.5), (x, n - 0.5)] for x in np.arange(0.5, m - 1)]).reshape(-1, 2, 2)
+        grid = np.array([[(-0.5, y), (m - 0.5, y)] for y in edges[1:-1]]
+                        + [[(x, 0.0), (x, edges[-1])] for x in np.arange(0.5, m - 1)]).reshape(-1, 2, 2)
         ax.add_collection(LineCollection(grid, colors="white", linewidths=1.5), autolim=False)
         ax.grid(False)
         for s in ax.spines.values():
@@ -97,17 +119,21 @@ def coverage_figure(matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.Dat
     """
     n, m = matrix.shape
     fig = plotting.new_figure(8, 8)  # resized below, once the labels are measured
+    ylabels, xlabels = _coverage_ylabels(matrix, events), _coverage_xlabels(matrix, articles)
     with plotting.style():
-        tick = plotting.widest(fig, _coverage_ylabels(matrix, events), 8)
+        tick = plotting.widest(fig, ylabels, LABEL_SIZE)
+        column = max(0.75, plotting.widest(fig, xlabels, LABEL_SIZE) + 0.1)
         legend = plotting.widest(fig, ["not mentioned"], mpl.rcParams["legend.fontsize"])
         xlabel = plotting.widest(fig, ["Article (id and when it was published)"], mpl.rcParams["axes.labelsize"])
         title = plotting.widest(fig, ["Which article reports which event"], mpl.rcParams["axes.titlesize"], "bold")
-    plot_w, plot_h = 0.9 * max(m, 1), 0.26 * max(n, 1)
+    xlines = max((lab.count("\n") + 1 for lab in xlabels), default=1)
+    plot_w, plot_h = column * max(m, 1), max(_row_edges(ylabels)[-1], 0.27)
     left = 0.15 + 0.25 + tick + 0.12           # edge, y label, tick labels, tick and pad
     right = max(0.12 + legend + 0.55 + 0.15,   # gap, legend text, its patch and padding
                 (xlabel - plot_w) / 2 + 0.15)  # an x label wider than the plot overhangs both sides
     left = max(left, title - plot_w + 0.15)    # the title is right-aligned over the plot
-    top, bottom = 0.75, 0.9                    # title and two-line tick labels; tick labels and x label
+    top = 0.45 + _LINE * xlines + 0.1          # title, then the tick labels on top
+    bottom = 0.1 + _LINE * xlines + 0.4        # tick labels at the bottom, then the x label
     width, height = left + plot_w + right, top + plot_h + bottom
     fig.set_size_inches(width, height, forward=False)
     fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height)
@@ -118,7 +144,7 @@ def coverage_figure(matrix: pd.DataFrame, events: pd.DataFrame, articles: pd.Dat
 
 def coverage_heatmap(data_dir=None, ax=None, *, tables: Mapping[str, pd.DataFrame] | None = None,
                      articles: Iterable[str] | None = None) -> Figure:
-    """A heatmap of :func:`coverage_matrix`: events (date + short summary) down, articles across.
+    """A heatmap of :func:`coverage_matrix`: events (date and summary, wrapped) down, articles across.
 
     Draws on `ax` if given (and returns its figure), else on a new Figure.  `articles` limits the
     columns to those article ids (and the rows to events at least one of them reports).
