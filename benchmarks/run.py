@@ -138,7 +138,7 @@ def _update_times(x, repeat: int) -> tuple[float, float, float]:
 
 
 def bench_widget(repeat: int) -> float:
-    from iraqtalks.views.widgets import timeline_explorer
+    from iraqtalks.views.timeline import timeline_explorer
 
     x = timeline_explorer(dates="all")
     x.set_filters(**STATES[0])  # warm: fonts, caches
@@ -179,7 +179,7 @@ def synthetic_tables(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
 
 
 def bench_scale(repeat: int, kit_update: float) -> None:
-    from iraqtalks.views.widgets import timeline_explorer
+    from iraqtalks.views.timeline import timeline_explorer
 
     for n in (1_000, 10_000, 100_000):
         t = synthetic_tables(n)

@@ -49,10 +49,10 @@ _SURFACE: dict[str, tuple[str, str]] = {
     "Brief": ("analysis.brief", "Brief"),
     "EXPORTS_DIR": ("data.paths", "EXPORTS_DIR"),
     # views
-    "timeline_explorer": ("views.widgets", "timeline_explorer"),
-    "source_comparison": ("views.widgets", "source_comparison"),
-    "coverage_matrix": ("views.widgets", "coverage_matrix"),
-    "coverage_heatmap": ("views.widgets", "coverage_heatmap"),
+    "timeline_explorer": ("views.timeline", "timeline_explorer"),
+    "source_comparison": ("views.compare", "source_comparison"),
+    "coverage_matrix": ("views.heatmap", "coverage_matrix"),
+    "coverage_heatmap": ("views.heatmap", "coverage_heatmap"),
     "measure_chart": ("views.charts", "measure_chart"),
     # teaching
     "check": ("teaching.checker", "check"),

@@ -292,7 +292,7 @@ def test_acled_events_drive_the_timeline_explorer(acled_csv, tables):
 
 
 def test_the_explorer_draws_acled_types_and_month_spans(tables):
-    from iraqtalks.views.widgets import timeline_explorer
+    from iraqtalks.views.timeline import timeline_explorer
 
     x = timeline_explorer(events=tables["events"], reports=tables["event_reports"], articles=tables["articles"],
                           actors=tables["actors"], dates="all")

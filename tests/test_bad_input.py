@@ -927,17 +927,17 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path, argv):
 def test_date_objects_in_a_dataframe_are_dates(tmp_path):
     """A DataFrame whose date column holds Timestamps (or dates) as objects is read as those dates, not
     reported as text that is not an ISO date."""
-    from iraqtalks.views import widgets
+    from iraqtalks.views import heatmap
 
     tables = {t: load(t) for t in ("events", "event_reports", "articles", "actors")}
-    expected = widgets.coverage_matrix(tables=tables)
+    expected = heatmap.coverage_matrix(tables=tables)
     events = tables["events"].copy()
     events["date_start"] = events["date_start"].astype(object)  # Timestamps as objects
     events["date_end"] = pd.Series([t.date() for t in events["date_end"]], dtype=object)  # datetime.date objects
-    assert widgets.coverage_matrix(tables={**tables, "events": events}).equals(expected)
+    assert heatmap.coverage_matrix(tables={**tables, "events": events}).equals(expected)
     events["date_start"] = events["date_start"].astype(str)  # '2014-01-01 00:00:00': text, not an ISO date
     with pytest.raises(DataError) as err:
-        widgets.coverage_matrix(tables={**tables, "events": events})
+        heatmap.coverage_matrix(tables={**tables, "events": events})
     assert "found '2014-01-01 00:00:00', expected an ISO date like 2024-01-27" in str(err.value)
 
 

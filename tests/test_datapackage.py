@@ -137,17 +137,6 @@ def test_enum_labels_come_from_the_descriptor_in_the_enums_order():
         enum_labels("numbers", "qualifier", "vi")
 
 
-def test_the_transitional_label_copy_in_text_labels_equals_the_descriptor():
-    # iraqtalks/text/labels.py keeps EVENT_TYPES and PRECISION only until views/widgets.py reads enum_labels;
-    # until then this keeps the copy from drifting. Delete both (and this test) when widgets.py moves over.
-    from iraqtalks.data.descriptor import enum_labels
-    from iraqtalks.text.labels import EVENT_TYPES, LANGS, PRECISION
-
-    for lang in LANGS:
-        assert EVENT_TYPES[lang] == enum_labels("events", "event_type", lang)
-        assert PRECISION[lang] == enum_labels("events", "date_precision", lang)
-
-
 def test_a_new_enum_value_is_one_edit_of_the_descriptor(data_copy):
     """A new hedge, declared with its labels in datapackage.json, is known to the analyses and the data
     dictionary without any edit of Python."""
@@ -166,7 +155,7 @@ def test_a_new_enum_value_is_one_edit_of_the_descriptor(data_copy):
     path.write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     assert list(enum_labels("numbers", "qualifier", data_dir=data_copy))[-1] == "up_to"
     assert hedge_meaning(data_dir=data_copy)["up_to"] == "up to: a ceiling, the figure may equal it"
-    num = load("numbers", data_copy).astype(object)
+    num = load("numbers", data_dir=data_copy).astype(object)
     num.loc[num.index[0], "qualifier"] = "up_to"
     table = hedges(data_dir=data_copy, tables={"numbers": pd.DataFrame(num)})
     assert "up to: a ceiling, the figure may equal it" in set(table["meaning"])

@@ -7,7 +7,7 @@ import pytest
 from iraqtalks import load
 from iraqtalks.data.problems import DataError
 from iraqtalks.io.export import TIMELINEJS_COLUMNS, to_timelinejs
-from iraqtalks.views.widgets import timeline_explorer
+from iraqtalks.views.timeline import timeline_explorer
 
 # Copied from the TimelineJS Google Sheets template (https://timeline.knightlab.com/#make), not from the module.
 TEMPLATE = ["Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time", "Display Date",

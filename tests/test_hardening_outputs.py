@@ -31,7 +31,9 @@ from iraqtalks.io.export import spreadsheet_safe, to_timelinejs, write_safe_csv 
 from iraqtalks.teaching import checker as exercises
 from iraqtalks.teaching import lessons_lags as lessons
 from iraqtalks.views.charts import measure_chart  # noqa: E402
-from iraqtalks.views.widgets import coverage_heatmap, source_comparison, timeline_explorer  # noqa: E402
+from iraqtalks.views.compare import source_comparison  # noqa: E402
+from iraqtalks.views.heatmap import coverage_heatmap  # noqa: E402
+from iraqtalks.views.timeline import timeline_explorer  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # 1. CSV exports: no live formulas
@@ -301,6 +303,7 @@ def check_literal(fig, expected: list[str]) -> None:
     math = [t.get_text() for t in texts if drawn(t) != t.get_text()]
     assert not math, f"drawn as math, not as written: {math}"
     shown = "\n".join(t.get_text() for t in texts)
+    shown += "\n" + "\n".join(t.get_text().replace("\n", " ") for t in texts)  # a label wrapped onto lines, read whole
     for s in expected:
         assert s in shown, (s, shown)
 

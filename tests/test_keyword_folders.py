@@ -26,8 +26,8 @@ def folder_functions():
             if inspect.isfunction(fn) and not name.startswith("_") and fn.__module__ == module.__name__ \
                     and "data_dir" in inspect.signature(fn).parameters:
                 found[f"{module.__name__.rsplit('.', 1)[1]}.{name}"] = fn
-    # the data layer: `load` follows when views/widgets.py (another helper's file this hour) passes data_dir=
-    for fn in (descriptor.read_package, evidence.lookup, evidence.primary_key, loader.validate):
+    # the data layer's entry points
+    for fn in (descriptor.read_package, evidence.lookup, evidence.primary_key, loader.validate, loader.load):
         found[f"data.{fn.__name__}"] = fn
     return found
 
@@ -39,7 +39,7 @@ EXAMPLES = {
     "show_raw": ("a001", 1, 2), "furniture": ("a001",), "find_evidence": ("Iraq",), "sentences_en": ("a002",),
     "data_dictionary": ("numbers",), "event_table": (["e2024-01-24-letter"],), "number_readings": (),
     "date_readings": (), "report_lags": (), "lag_chart": (), "lookup": ("articles", "a001"), "read_package": (),
-    "primary_key": ("events",), "validate": (),
+    "primary_key": ("events",), "validate": (), "load": ("events",),
 }
 
 
@@ -47,7 +47,7 @@ def test_the_functions_are_found():
     names = {k.rsplit(".", 1)[1] for k in FUNCTIONS}
     assert names >= {"furniture", "find_evidence", "sentences_en", "data_dictionary", "event_table", "number_readings",
                      "date_readings", "report_lags", "lag_chart", "show_raw", "read_package", "lookup", "validate",
-                     "primary_key"}
+                     "primary_key", "load"}
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))

@@ -19,21 +19,12 @@ LAYERS = ("text", "data", "analysis", "views", "teaching")
 # Tools on top: they may import every layer, and no learner layer imports them.
 TOOLS = ("io", "authoring")
 
-# Temporary: these modules were owned by other helpers while the layout moved, so they moved whole;
-# they are split in a follow-up (issue 13), and then this allow-list is emptied.
-TOO_LONG_FOR_NOW = {
-    "iraqtalks/views/widgets.py",
-    "iraqtalks/text/clean.py",
-}
+# Modules allowed over MAX_LINES (none since views/widgets.py was split; keep it empty).
+TOO_LONG_FOR_NOW: set[str] = set()
 MAX_LINES = 600
 
-# Temporary, same follow-up: imports these moved-whole modules still make against the rules.
-KNOWN_EXCEPTIONS = {
-    # private helpers of the views that lessons, export and coverage borrow until widgets.py and clean.py are split.
-    ("iraqtalks/teaching/lessons_lags.py", "iraqtalks.views.widgets", "_pub_short"),
-    ("iraqtalks/io/export.py", "iraqtalks.views.widgets", "_Tables"),
-    ("iraqtalks/data/coverage.py", "iraqtalks.text.clean", "_dotted_words"),
-}
+# Imports allowed against the rules (none since the views' and cleaning helpers became public; keep it empty).
+KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = set()
 
 
 def modules() -> list[Path]:
@@ -106,7 +97,7 @@ def test_no_private_name_crosses_a_layer():
 def test_the_checks_see_a_wrong_import(tmp_path):
     """The layer test would catch data importing the views (the check is not vacuous)."""
     bad = PACKAGE / "data" / "_layout_probe.py"
-    bad.write_text("from ..views.widgets import timeline_explorer\n", encoding="utf-8")
+    bad.write_text("from ..views.timeline import timeline_explorer\n", encoding="utf-8")
     try:
         with pytest.raises(AssertionError, match="data/_layout_probe.py"):
             test_the_layers_import_downwards_only()

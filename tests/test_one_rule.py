@@ -73,6 +73,9 @@ def _numbers(rows):
     ([("a", 2500.0, "about", "2.500"), ("b", 2500.0, "exact", "2.500")], "same value, different hedges"),
     ([("a", 150.0, "at_least", "150"), ("b", 160.0, "at_least", "160")], "different values"),
     ([("a", None, "vague", "hàng trăm"), ("b", None, "vague", "vài")], "only vague amounts"),
+    # case and Unicode form are not a difference (issue 16): 'Hàng trăm' at the start of a sentence, a decomposed 'hàng'
+    ([("a", None, "vague", "hàng trăm"), ("b", None, "vague", "Hàng trăm")], "same figure"),
+    ([("a", None, "vague", "hàng trăm"), ("b", None, "vague", "ha\u0300ng tra\u0306m")], "same figure"),
     ([("a", 150.0, "more_than", "150"), ("b", None, "vague", "hàng chục")], "figures and vague amounts"),
 ])
 def test_the_one_numbers_verdict(rows, verdict):

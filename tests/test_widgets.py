@@ -26,15 +26,9 @@ from matplotlib.ft2font import FT2Font  # noqa: E402
 
 from iraqtalks.data.problems import DataError  # noqa: E402
 from iraqtalks.views import plotting  # noqa: E402
-from iraqtalks.views.widgets import (
-    ALL,
-    SourceComparison,
-    TimelineExplorer,
-    coverage_heatmap,
-    coverage_matrix,
-    source_comparison,
-    timeline_explorer,
-)
+from iraqtalks.views.compare import SourceComparison, source_comparison  # noqa: E402
+from iraqtalks.views.heatmap import coverage_heatmap, coverage_matrix  # noqa: E402
+from iraqtalks.views.timeline import ALL, TimelineExplorer, timeline_explorer  # noqa: E402
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -213,8 +207,28 @@ def test_full_range_selects_everything_and_counts(syn):
     assert list(x.selected["date_start"]) == sorted(x.selected["date_start"])
 
 
-def test_default_window_starts_three_months_before_the_first_article(syn):
+def test_default_window_is_the_weeks_of_the_talks(syn):
+    """Issue 16: the explorer opens on the weeks of the talks (the preset of that name), not a wider span."""
     x = make(syn, dates=None)
+    ev = syn.events
+    talks = ev[(ev["event_type"] == "talks") & (ev["date_precision"] == "day")]
+    first, last = pd.Timestamp(talks["date_start"].min()), pd.Timestamp(talks["date_end"].max())
+    lo = first - pd.Timedelta(days=first.weekday() + 14)   # the Monday two weeks before the first talks
+    hi = last + pd.Timedelta(days=6 - last.weekday() + 14)  # the Sunday two weeks after the last ...
+    hi = min(hi, pd.Timestamp(ev["date_end"].max()))        # ... cut to the events' own span (8 April)
+    assert (lo.date().isoformat(), hi.date().isoformat()) == ("2023-12-18", "2024-04-08")
+    assert x.date_slider.value == (lo.date(), hi.date()) == x._windows["talks"]
+    assert x.window_toggle.value == "talks" and "start" not in [k for _, k in x.window_toggle.options]
+    assert x.count.value == f"{len(expected_ids(syn, '2023-12-18', '2024-04-08'))} of 50 events selected"
+    assert x.default_state().date_lo == lo and x.default_state().date_hi == hi
+    xlim = x.static().axes[0].get_xlim()
+    assert xlim[0] < matplotlib.dates.date2num(lo) < xlim[0] + 5 and xlim[1] > matplotlib.dates.date2num(hi)
+
+
+def test_without_talks_the_default_window_starts_three_months_before_the_first_article(syn):
+    events = syn.events.assign(event_type=syn.events["event_type"].replace("talks", "diplomacy"))
+    x = timeline_explorer(events=events, reports=syn.reports, articles=syn.articles, actors=syn.actors)
+    assert x.window_toggle.value == "start" and "talks" not in [k for _, k in x.window_toggle.options]
     lo, hi = x.date_slider.value
     # first article published 5 Mar 2024: three months before, from the 1st; the last event ends 8 April
     assert (lo.isoformat(), hi.isoformat()) == ("2023-12-01", "2024-04-08")
@@ -517,6 +531,87 @@ def syn_tables(syn) -> dict[str, pd.DataFrame]:
             "numbers": syn.numbers, "actor_names": syn.actor_names, "framing_terms": syn.framing}
 
 
+def test_lane_labels_are_whole_and_inside_the_figure(syn):
+    """Issue 16: long actor names were cut to 30 characters ('Armed groups in Iraq said to…'); now they wrap
+    onto lines, whole, and every line lies inside the picture."""
+    long_name = "Armed groups in Iraq said to be Iran-backed or pro-Iran, according to unnamed officials"
+    actors = syn.actors.assign(name_en=[long_name if a == "grp" else n
+                                        for a, n in zip(syn.actors["actor_id"], syn.actors["name_en"])])
+    x = timeline_explorer(events=syn.events, reports=syn.reports, articles=syn.articles, actors=actors, dates="all")
+    fig = x.static()
+    fig.canvas.draw()
+    labels = fig.axes[0].get_yticklabels()
+    shown = [lab.get_text() for lab in labels]
+    assert long_name in [t.replace("\n", " ") for t in shown] and not any("…" in t for t in shown)
+    assert max(t.count("\n") for t in shown) >= 2
+    renderer = fig.canvas.get_renderer()
+    for lab in labels:
+        box = lab.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= fig.bbox.height, lab.get_text()
+    boxes = sorted((lab.get_window_extent(renderer) for lab in labels), key=lambda b: b.y0)
+    assert all(a.y1 <= b.y0 + 1 for a, b in zip(boxes, boxes[1:]))  # the lines of one lane never overlap the next
+
+
+def test_other_spans_differ_from_diplomacy_in_colour_and_pattern(syn):
+    """Issue 16: "other" spans looked like "diplomacy" (the palette's colours repeat past eight types).  Now they
+    differ in colour (also in greyscale, for colour-blind readers), in pattern (dashed) and in the legend."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    from iraqtalks.views.timeline_draw import OTHER_COLOUR
+
+    types = ["talks", "diplomacy", "statement", "attack", "us_strike", "lull", "media_report", "founding", "photo",
+             "other"]
+    events = syn.events.copy()
+    events["event_type"] = [types[i % len(types)] for i in range(len(events))]
+    spans_at = events.index[events["date_precision"].ne("day")]
+    events.loc[spans_at, "event_type"] = ["diplomacy", "other"] * (len(spans_at) // 2) + ["other"] * (len(spans_at) % 2)
+    x = timeline_explorer(events=events, reports=syn.reports, articles=syn.articles, actors=syn.actors, dates="all")
+    ax = x.figure.axes[0]
+    spans = {}
+    for coll in ax.collections:
+        if type(coll).__name__ == "LineCollection" and len(coll.get_segments()):
+            spans[to_hex(coll.get_edgecolor()[0], keep_alpha=False)] = coll.get_linestyle()[0]
+    diplomacy = plotting.colour_for("diplomacy", x._type_keys)
+    assert OTHER_COLOUR.lower() in spans and diplomacy.lower() in spans
+    assert spans[OTHER_COLOUR.lower()][1] is not None and spans[diplomacy.lower()][1] is None  # dashed vs solid
+
+    def grey(c):
+        r, g, b = to_rgb(c)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert abs(grey(OTHER_COLOUR) - grey(diplomacy)) > 0.15
+    legend = {t.get_text(): h for t, h in zip(x.figure.legends[0].get_texts(), x.figure.legends[0].legend_handles)}
+    other, dip = legend["other"], legend["diplomacy"]
+    assert to_hex(other.get_color()) != to_hex(dip.get_color()) and other.get_marker() != dip.get_marker()
+    assert other.get_linestyle() not in ("None", "none", "") and dip.get_linestyle() in ("None", "none", "")
+
+
+def test_comparison_does_not_list_case_only_differences(syn):
+    """Issue 16: 'hàng trăm' and 'Hàng trăm' (or 'Mỹ' and a decomposed 'mỹ') are the same words, not a difference;
+    words that really differ still are."""
+    import unicodedata
+
+    vague = [{"number_id": f"v{i}", "article_id": a, "value_as_written": w, "value": None, "qualifier": "vague",
+              "qualifier_as_written": "", "measure_id": m, "counted_en": "allied troops", "unit": "troops", "as_of": "",
+              "evidence": f"{w} binh sĩ", "evidence_en": "hundreds of soldiers"}
+             for i, (a, w, m) in enumerate([("s1", "hàng trăm", "allies"), ("s2", "Hàng trăm", "allies"),
+                                            ("s1", "hàng trăm", "other"), ("s2", "hàng chục", "other")])]
+    names = [{"actor_id": "usa", "article_id": "s1", "name_as_written": "Mỹ", "name_type": "short",
+              "evidence": "Mỹ cho biết", "evidence_en": "The US said"},
+             {"actor_id": "usa", "article_id": "s2", "name_as_written": unicodedata.normalize("NFD", "mỹ"),
+              "name_type": "short", "evidence": "phía mỹ", "evidence_en": "the US side"},
+             {"actor_id": "pm", "article_id": "s1", "name_as_written": "Sudani", "name_type": "short",
+              "evidence": "Sudani nói", "evidence_en": "Sudani said"},
+             {"actor_id": "pm", "article_id": "s2", "name_as_written": "al-Sudani", "name_type": "short",
+              "evidence": "al-Sudani nói", "evidence_en": "al-Sudani said"}]
+    tables = {**syn_tables(syn), "numbers": pd.DataFrame(vague), "actor_names": pd.DataFrame(names)}
+    c = source_comparison(["s1", "s2"], tables=tables)
+    assert list(c.numbers_agree["measure_id"]) == ["allies"]
+    assert set(c.numbers_differ["measure_id"]) == {"other"}
+    assert set(c.names_differ["actor_id"]) == {"pm"}
+    assert "Hàng trăm" not in c.output.value and 'data-actor-id="usa"' not in c.output.value
+
+
 def test_coverage_matrix_marks_who_reports_what(syn):
     m = coverage_matrix(tables=syn_tables(syn))
     assert m.shape == (50, 4) and m.dtypes.eq(bool).all()
@@ -795,6 +890,27 @@ def test_coverage_heatmap_is_laid_out_without_cutting_anything_off(articles):
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (int(width), int(height))
 
 
+@pytest.mark.parametrize("articles", [None, ("a002", "a004")])
+def test_coverage_heatmap_labels_are_readable_and_whole(articles):
+    """Issue 16: the heatmap's labels were 8 pt (about 8 px once a notebook shrank the picture) and summaries
+    were cut short.  Now every label is at least 10 px even shown SHOWN_WIDTH_PX wide, and whole."""
+    from iraqtalks import load
+    from iraqtalks.text.labels import date_text
+    from iraqtalks.views.heatmap import SHOWN_WIDTH_PX
+
+    fig = coverage_heatmap(articles=articles)
+    ax = fig.axes[0]
+    width_px = fig.get_size_inches()[0] * fig.dpi
+    shrink = min(1.0, SHOWN_WIDTH_PX / width_px)
+    labels = ax.get_yticklabels() + ax.get_xticklabels()
+    assert labels and all(lab.get_fontsize() * fig.dpi / 72 * shrink >= 10 for lab in labels)
+    ev = load("events").set_index("event_id")
+    whole = {f"{date_text(e.date_start, e.date_end, e.date_precision)} · {e.summary_en}" for e in ev.itertuples()}
+    shown = [lab.get_text().replace("\n", " ") for lab in ax.get_yticklabels()]
+    assert shown and set(shown) <= whole and not any("…" in t for t in shown)
+    assert _inside_and_clear(fig) == []
+
+
 def test_static_views_are_laid_out_without_cutting_anything_off(kit_explorer):
     fig = kit_explorer.static()
     assert fig.laid_out and _inside_and_clear(fig) == []
@@ -848,7 +964,7 @@ def test_charts_with_constrained_layout_are_shown_untrimmed_and_whole():
 def test_the_chart_is_described_in_words_under_it(syn):
     """The explorer's picture has a text alternative that follows the controls (issue 16): title, window,
     count and events per lane, in the explorer's language; a11y.js makes it the <img>'s alt text."""
-    from iraqtalks.text.labels import type_label
+    from iraqtalks.data.descriptor import enum_labels
 
     x = make(syn)
     x.set_filters(dates=("2024-01-01", "2024-03-01"), lanes="type")
@@ -858,7 +974,7 @@ def test_the_chart_is_described_in_words_under_it(syn):
     assert f"{len(sel)} of {len(x.events)} events, one lane per event type." in text
     counts = sel["event_type"].value_counts()
     top = counts.index[0]
-    assert f"{type_label(top)}: {counts.iloc[0]}" in text
+    assert f"{enum_labels('events', 'event_type', 'en')[top]}: {counts.iloc[0]}" in text
     assert html.escape(text, quote=True) in x.plot_alt.value and "iraqtalks-plot-alt" in x.plot_alt._dom_classes
     x.set_filters(lang="vi", mode="reported")
     assert x.describe(x.state, x.selected).startswith("Biểu đồ: ")
@@ -870,13 +986,17 @@ def test_date_window_buttons_fit_the_slider_to_the_data(syn):
     """Issue 16: the window buttons (start view, weeks of the talks, one month, everything) set the slider's
     span, so that one slider step is one day of the window on screen; dates outside it widen it to everything."""
     x = make(syn, dates=None)
-    assert x.window_toggle.value == "start"
+    assert x.window_toggle.value == "talks"
     days = [d for _, d in x.date_slider.options]
-    assert (days[0], days[-1]) == x._windows["start"] == x.date_slider.value
+    assert (days[0], days[-1]) == x._windows["talks"] == x.date_slider.value
     assert all((b - a).days == 1 for a, b in zip(days, days[1:]))  # one step, one day
     keys = [k for _, k in x.window_toggle.options]
     talks = syn.events[(syn.events["event_type"] == "talks") & (syn.events["date_precision"] == "day")]
-    assert ("talks" in keys) == (len(talks) > 0) and keys[0] == "start" and keys[-1] == "all"
+    assert ("talks" in keys) == (len(talks) > 0) and keys[0] == "talks" and keys[-1] == "all"
+    # an explorer started on other dates offers its start view first
+    started = make(syn, dates=("2024-02-01", "2024-02-10"))
+    assert [k for _, k in started.window_toggle.options][0] == "start"
+    assert started._windows["start"] == (pd.Timestamp("2024-02-01").date(), pd.Timestamp("2024-02-10").date())
     if "talks" in keys:
         x.window_toggle.value = "talks"
         lo, hi = x.date_slider.value
@@ -892,7 +1012,7 @@ def test_date_window_buttons_fit_the_slider_to_the_data(syn):
     assert (hi - lo).days == 30 or hi == x._days[-1]
     x.window_toggle.value = "all"
     assert x.date_slider.value == (x._days[0], x._days[-1]) and len(x.date_slider.options) == len(x._days)
-    x.window_toggle.value = "start"
+    x.window_toggle.value = "talks"
     x.set_filters(dates=(x._days[0], x._days[0]))  # before the start view: the slider spans everything again
     assert x.window_toggle.value == "all" and x.date_slider.value == (x._days[0], x._days[0])
     x.set_filters(lang="vi")
@@ -903,7 +1023,7 @@ def test_comparison_headings_go_down_one_level_at_a_time():
     """axe's heading-order (issue 16): the comparison's sections (h4) follow its own h3 title, never a lesson's h2."""
     import re
 
-    from iraqtalks.views.widgets import source_comparison
+    from iraqtalks.views.compare import source_comparison
 
     html_out = source_comparison(("a001", "a002")).output.value
     levels = [int(n) for n in re.findall(r"<h([1-6])\b", html_out)]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from ..data.descriptor import enum_labels
+from ..text.vietnamese import fold_case
 from .common import as_list, as_text, get_table, known_keys, need_columns
 
 
@@ -79,8 +80,10 @@ def hedges(*, data_dir=None, tables: Mapping[str, pd.DataFrame] | None = None) -
 
 
 def number_verdict(grp: pd.DataFrame) -> str:
+    """The one verdict on one quantity across articles (see :func:`compare_numbers`).  Vague amounts are
+    compared by their words, casefolded and NFC: 'Hàng trăm' and 'hàng trăm' are the same figure."""
     per_article = {a: frozenset(zip(g["value"].astype(object).where(g["value"].notna(), None), g["qualifier"],
-                                    g["value_as_written"].where(g["value"].isna(), "")))
+                                    g["value_as_written"].where(g["value"].isna(), "").map(fold_case)))
                    for a, g in grp.groupby("article_id")}
     if len(set(per_article.values())) == 1:
         return "same figure"

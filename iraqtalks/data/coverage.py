@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..text.clean import _dotted_words
+from ..text.clean import dotted_words
 
 __all__ = ["reason_meanings", "FACT_FREE_REASONS", "POINTING_REASONS", "SentenceSpan", "sentence_spans", "coverage_rows",
            "problems"]
@@ -86,7 +86,7 @@ def _kept_lines(raw: str, log_rows: list[dict]) -> list[int]:
 def _line_map(raw_line: str, prefix: str) -> list[int]:
     """For each character offset of the raw line (and one past the end), its offset in the clean paragraph."""
     body = raw_line[len(prefix):]
-    removed = sorted(m.start() + 1 for m in _dotted_words(body))  # the dot of each hidden word
+    removed = sorted(m.start() + 1 for m in dotted_words(body))  # the dot of each hidden word
     out, shift, k = [], 0, 0
     for r in range(len(raw_line) + 1):
         b = r - len(prefix)

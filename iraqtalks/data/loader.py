@@ -185,7 +185,7 @@ def _typed(res: dict, parsed: _Parsed, path: Path) -> pd.DataFrame:
     return df
 
 
-def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Load one table as a typed DataFrame, after checking it.
 
     Tables: {tables}

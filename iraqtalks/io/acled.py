@@ -383,9 +383,9 @@ def from_acled(path_or_df, *, source_name: str | None = None) -> dict[str, pd.Da
 def acled_timeline(path_or_df, lang: str = "en", **kwargs):
     """The kit's timeline explorer on ACLED events: ``timeline_explorer`` with the tables of :func:`from_acled`.
 
-    Keyword arguments (``dates``, ``render``) go to :func:`iraqtalks.views.widgets.timeline_explorer`.
+    Keyword arguments (``dates``, ``render``) go to :func:`iraqtalks.views.timeline.timeline_explorer`.
     """
-    from ..views.widgets import timeline_explorer
+    from ..views.timeline import timeline_explorer
 
     t = from_acled(path_or_df)
     return timeline_explorer(events=t["events"], reports=t["event_reports"], articles=t["articles"],

@@ -65,14 +65,18 @@ TIMELINEJS_COLUMNS = [
     "Headline", "Text", "Media", "Media Credit", "Media Caption", "Media Thumbnail", "Type", "Group", "Background",
 ]
 
-_WORDS = {
-    "en": {"reported_in": "Reported in", "attributed": "attributed to", "unattributed": "not attributed",
-           "own": "the event's own evidence", "date_note": "How the date was worked out", "published": "published",
-           "as_written": "date as written"},
-    "vi": {"reported_in": "Được đưa tin trong", "attributed": "nguồn được dẫn", "unattributed": "không dẫn nguồn",
-           "own": "trích dẫn của chính sự kiện", "date_note": "Cách xác định ngày", "published": "đăng",
-           "as_written": "ngày như bài viết ghi"},
-}
+def _words(lang: str) -> dict[str, str]:
+    """The export's words, from the kit's one table of UI words (the timeline explorer shows the same)."""
+    from ..text.labels import UI_WORDS
+
+    w = UI_WORDS[lang]
+
+    def lower(text: str) -> str:  # 'Attributed to' -> 'attributed to' (mid-sentence in the credit line)
+        return text[:1].lower() + text[1:]
+
+    return {"reported_in": w["reported_in"], "attributed": lower(w["attributed_to"]), "unattributed": w["unattributed"],
+            "own": w["event_evidence"], "date_note": w["date_note"], "published": w["published"],
+            "as_written": lower(w["date_as_written"])}
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP's list, and full-width forms).
@@ -137,7 +141,7 @@ def _dates(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> dict[str, 
 def _tables(events, reports, articles, actors, data_dir):
     """Prepared events, reports (with each event's own evidence), article labels and actor names,
     through the timeline explorer's own readers (so both accept the same tables)."""
-    from ..views.widgets import _Tables
+    from ..views.shared import Tables
 
     if hasattr(events, "selected") and hasattr(events, "reports"):  # a TimelineExplorer
         explorer = events
@@ -148,7 +152,7 @@ def _tables(events, reports, articles, actors, data_dir):
             actors = pd.DataFrame({"actor_id": list(explorer.actor_names), "name_en": list(explorer.actor_names.values())})
     if isinstance(reports, pd.DataFrame) and "own" in reports.columns:  # an explorer's reports: drop the rows
         reports = reports[~reports["own"].astype(bool)]                  # it added from the events' own evidence
-    t = _Tables(data_dir, {"events": events, "event_reports": reports, "articles": articles, "actors": actors})
+    t = Tables(data_dir, {"events": events, "event_reports": reports, "articles": articles, "actors": actors})
     ev = t.events()
     rep = t.reports(ev)
     art = t.articles()
@@ -184,7 +188,7 @@ def to_timelinejs(events=None, reports=None, path: str | Path | None = None, lan
         raise ValueError(f"to_timelinejs: group must be 'type' or 'actor', found {group!r}")
     ev, rep, labels, published, actor_names = _tables(events, reports, articles, actors, data_dir)
     ev = ev.sort_values(["date_start", "date_end", "event_id"], kind="stable")
-    words = _WORDS[lang]
+    words = _words(lang)
     precision = enum_labels("events", "date_precision", lang, data_dir=data_dir)
     types = enum_labels("events", "event_type", lang, data_dir=data_dir)
     by_event: dict[str, list[dict]] = {}

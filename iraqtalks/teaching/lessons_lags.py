@@ -85,7 +85,7 @@ def lag_chart(lags: pd.DataFrame | None = None, since: str = "2024-01-01", *, da
     started on or after `since` are drawn (older background events would squeeze the rest).
     Returns a :class:`iraqtalks.views.plotting.KitFigure`, which shows itself in a notebook.
     """
-    from ..views.widgets import _pub_short
+    from ..text.labels import pub_short as _pub_short
 
     if lags is not None and not isinstance(lags, pd.DataFrame):
         raise ValueError(f"lag_chart: lags is the table report_lags() returns (a DataFrame), not a "

@@ -246,7 +246,7 @@ _TRAILING_CLOSERS = "”»\"’')"
 
 # --- Obfuscated words ------------------------------------------------------------------------
 
-def _dotted_words(text: str) -> list[re.Match]:
+def dotted_words(text: str) -> list[re.Match]:
     """The matches of the dotted-word rule in ``text``, exceptions left out."""
     found = []
     for m in _DOTTED_WORD.finditer(text):
@@ -275,7 +275,7 @@ def restore_obfuscation(text: str) -> tuple[str, list[tuple[str, str]]]:
     if not isinstance(text, str):
         raise TypeError(f"restore_obfuscation() takes a str, not {type(text).__name__}")
     out, pairs, pos = [], [], 0
-    for m in _dotted_words(text):
+    for m in dotted_words(text):
         word = m.group(0)
         restored = m.group(1) + m.group(2)
         out.append(text[pos:m.start()])
@@ -373,7 +373,7 @@ def clean_article(article_id: str, raw: str, rules: RuleSet) -> tuple[str, list[
                 offset = len(rule.pattern)
                 used.add(rule.name)
                 break
-        for m in _dotted_words(line):
+        for m in dotted_words(line):
             log(i, offset + m.start(), "restore_word", m.group(0), m.group(1) + m.group(2), RESTORE_REASON)
         line, _ = restore_obfuscation(line)
         if not line.strip():

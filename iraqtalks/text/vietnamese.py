@@ -7,6 +7,7 @@ Used by the lessons (to show the right and the naive readings) and by the valida
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .labels import MONTHS_EN
 
@@ -63,3 +64,11 @@ def parse_vn_number(text: str) -> float | None:
     raise ValueError(f"{t!r} is not a number the kit can read: expected digits written the Vietnamese way "
                      f"(2.500, 900, 2,5), a number word ({', '.join(NUMBER_WORDS)}), a vague amount "
                      f"({', '.join(sorted(VAGUE_WORDS))} ...) or 'không' (none)")
+
+
+def fold_case(text) -> str:
+    """`text` for comparing words: NFC and casefolded, so that 'Hàng trăm' and 'hàng trăm' (or a decomposed
+    'hàng') are the same words.  Anything not a string is returned unchanged (None, a number)."""
+    if not isinstance(text, str):
+        return text
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())

@@ -1,1 +1,1 @@
-"""Views: the kit's matplotlib style, the timeline explorer and source comparison widgets, charts."""
+"""Views: the kit's matplotlib style (plotting), the timeline explorer (timeline, timeline_draw), the source comparison (compare), the coverage matrix and heatmap (heatmap), what they share (shared: tables read and checked), charts and the JupyterLab extension."""

@@ -23,6 +23,7 @@ import matplotlib as mpl
 from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 
@@ -222,4 +223,21 @@ def new_figure(width: float = 10, height: float = 5, dpi: int = 100, **kwargs) -
 
 
 __all__ = ["KitFigure", "new_figure", "PALETTE", "PALETTE_NAMES", "GREY", "MARKERS", "FONT", "RC", "setup", "style",
-           "colour_for", "marker_for", "set_labels", "literal_text"]
+           "colour_for", "marker_for", "set_labels", "literal_text", "widest"]
+
+
+def widest(fig: Figure, labels: Iterable[str], size: float | str, weight: str = "normal") -> float:
+    """Width in inches of the widest of `labels` in the kit's font at `size`, as the figure's renderer
+    draws it (0 for no labels).  Each width is measured once per text, size, weight and resolution."""
+    prop = FontProperties(family=FONT, size=size, weight=weight)
+    most = 0.0
+    for lab in labels:
+        for line in lab.split("\n"):
+            key = (line, prop.get_size(), weight, fig.dpi)
+            if key not in _TEXT_WIDTHS:
+                _TEXT_WIDTHS[key] = fig.canvas.get_renderer().get_text_width_height_descent(line, prop, ismath=False)[0]
+            most = max(most, _TEXT_WIDTHS[key])
+    return most / fig.dpi
+
+
+_TEXT_WIDTHS: dict[tuple[str, float, str, float], float] = {}  # text widths in pixels, for widest
