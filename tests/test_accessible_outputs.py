@@ -173,3 +173,22 @@ def test_lesson_pointers_are_links_to_the_section():
 def test_feedback_html_escapes_the_message():
     html = feedback_html("format", "Not checked yet: <b>&</b>")
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in html and "Not checked yet: " not in html
+
+
+COMMITTED = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "exercises").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_committed_outputs_have_no_empty_header_and_every_chart_has_alt_text(path):
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    for o in outputs:
+        data = o.get("data", {})
+        html = data.get("text/html", "")
+        assert not EMPTY_TH.search(html), f"{path.name}: an empty header cell in {html[:200]!r}"
+        if "image/png" in data:
+            alt = re.search(r'<img src="data:image/png;base64,([^"]+)"[^>]* alt="(Chart: [^"]+)"', html)
+            assert alt, f"{path.name}: a chart without an <img> with alt text"
+            assert alt.group(1).strip() == data["image/png"].strip(), f"{path.name}: the <img> is not the PNG"
