@@ -30,7 +30,7 @@ from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, load_
 
 from iraqtalks.data.paths import ROOT
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 lab = load_helper("browser/lab.py", "iraqtalks_browser_lab")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
