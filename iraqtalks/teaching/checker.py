@@ -3,7 +3,8 @@
     from iraqtalks.teaching.checker import check
     check("01-q1", answer_q1)
 
-`check` prints one short, friendly message and returns nothing:
+`check` shows one short, friendly message and returns nothing (printed; in a notebook, a badge with
+an icon and a word before it, and lesson pointers as links: see :mod:`.feedback_view`):
 
 - **Correct** plus a brief "why" when the answer matches the key;
 - **Not yet** plus the *next* hint of the question's ladder (two or three hints), and after the
