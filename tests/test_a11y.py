@@ -1,18 +1,24 @@
-"""Vietnamese letters whole on every surface the kit controls, in a real JupyterLab (Chromium + Playwright).
+"""Accessibility of the kit in a real JupyterLab (Chromium + Playwright): fonts, keyboard, axe-core.
 
-One throw-away JupyterLab (tests/browser/lab.py) serves this module; the kit's JupyterLab font settings
-(iraqtalks/views/jupyterlab.py, what `./kit setup` writes) are installed into this environment first.  For each surface
-(the code editor, printed output, code spans in Markdown, the kit's own HTML: widget <code> and evidence
-cards) the test takes the font the page computed and measures with a canvas in that font:
+One throw-away JupyterLab (tests/browser/lab.py) and ONE browser page serve the whole module: the kit's
+JupyterLab settings (iraqtalks/views/jupyterlab.py, what `./kit setup` writes) are installed first, every
+notebook below is opened in that page and run once, all at the same time, and each test then looks at
+its notebook's tab (nothing waits a fixed time: every wait is for a condition on the page).
 
-* "tổ chức" and "tô chức" have the same advance width (a letter that falls back to another font does not);
-* the ink of ố, ổ, ầ, ề, ẫ, ễ, ế ... reaches no further right than the letter's cell or the ink of the letter
-  with one mark fewer (ô, ư) (a second mark drawn as a spacing glyph runs into the next cell: DejaVu Sans
-  Mono draws ố 43 px wide in a 24 px cell at 40 px);
-* monospace surfaces: ố is as wide as o.
+* surfaces.ipynb (written here): Vietnamese letters whole on every surface the kit controls (the code
+  editor, printed output, code spans in Markdown, the kit's own HTML: widget <code> and evidence cards),
+  measured with a canvas in the font the page computed: "tổ chức" and "tô chức" have the same advance
+  width; the ink of ố, ổ, ầ ... reaches no further right than the letter's cell or the ink of the letter
+  with one mark fewer; in monospace ố is as wide as o.  The same notebook holds timeline_explorer() and
+  source_comparison() for the keyboard tests: Tab reaches every control with a focus ring, and every
+  control changes by keyboard.
+* lessons 00, 03, 06 and exercise set 01 (copied from the repository): axe-core 4.14.1 (vendored in
+  tests/browser/vendor/) finds ZERO violations in every output area: the kit's widgets and evidence
+  cards, the pandas tables and the charts the lessons show, and check()'s feedback.  JupyterLab's own
+  violations (outside the output areas) are printed, not asserted.
 
-A screenshot goes to test-artifacts/browser/fonts.png.  Without /usr/bin/chromium the test is skipped,
-except under CI=true, where that is a failure.
+Screenshots go to test-artifacts/browser/.  Without /usr/bin/chromium the tests are skipped, except
+under CI=true, where that is a failure.
 """
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, load_
 
 from iraqtalks.data.paths import ROOT
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 lab = load_helper("browser/lab.py", "iraqtalks_browser_lab")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -34,14 +40,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 TIMEOUT_MS = 90_000
 TWO_MARKS = "ốổầềẫễếộờữỹđ"
 
-FONT_NOTEBOOK = "fonts.ipynb"
+SURFACES_NOTEBOOK = "surfaces.ipynb"
+AXE = Path(__file__).parent / "browser" / "vendor" / "axe.min.js"
+AXE_LESSONS = ("notebooks/00-start-here.ipynb", "notebooks/03-the-timeline.ipynb", "notebooks/06-comparing-sources.ipynb",
+               "exercises/01-meet-the-sources.ipynb")
 
 
-def _font_notebook(path: Path) -> None:
+def _surfaces_notebook(path: Path) -> None:
     cells = [
         nbformat.v4.new_markdown_cell("Code spans: `tổ chức` and `tô chức`"),
         nbformat.v4.new_code_cell('print("tổ chức")\nprint("tô chức")\n# tổ chức ố ổ ầ ề ẫ ễ ế'),
-        nbformat.v4.new_code_cell("from iraqtalks import cite, source_comparison\ncite('events', 'e2024-01-27-first-round')"),
+        nbformat.v4.new_code_cell("from iraqtalks import cite, source_comparison, timeline_explorer\n"
+                                  "cite('events', 'e2024-01-27-first-round')"),
+        nbformat.v4.new_code_cell("timeline_explorer()"),
         nbformat.v4.new_code_cell('source_comparison(("a001", "a002"))'),
     ]
     nb = nbformat.v4.new_notebook(cells=cells, metadata={
@@ -52,6 +63,8 @@ def _font_notebook(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    import shutil
+
     need_chromium()
     import iraqtalks.views.jupyterlab as fonts
 
@@ -59,8 +72,11 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("a11y-root")
     for name in ("data", "seeds"):
         (root / name).symlink_to(ROOT / name, target_is_directory=True)
-    (root / "notebooks").mkdir()
-    _font_notebook(root / "notebooks" / FONT_NOTEBOOK)
+    for folder in ("notebooks", "exercises"):
+        (root / folder).mkdir()
+    _surfaces_notebook(root / "notebooks" / SURFACES_NOTEBOOK)
+    for rel in AXE_LESSONS:
+        shutil.copy2(ROOT / rel, root / rel)
     work = tmp_path_factory.mktemp("a11y-jupyter")
     # JupyterLab 4 renders only the cells in view: render them all, so every output can be measured and audited
     tracker = work / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
@@ -92,25 +108,73 @@ KERNEL_READY_JS = """(path) => {
   const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
   return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
 }"""
+# ... and if JupyterLab asks which kernel to start (it may, for a notebook opened while others start),
+# take the one it offers: the notebook's own, Python 3
+KERNEL_READY_OR_PICK_JS = """(path) => {
+  const dialog = document.querySelector('.jp-Dialog');
+  if (dialog && dialog.textContent.includes('Select Kernel')) {
+    const accept = dialog.querySelector('.jp-Dialog-button.jp-mod-accept');
+    if (accept) accept.click();
+  }
+  return (""" + KERNEL_READY_JS + """)(path);
+}"""
+OPEN_JS = """(path) => { window.jupyterapp.commands.execute('docmanager:open', {path: path}); }"""
+# Bring a notebook's tab to the front and give its panel's id (every locator of a test is scoped to it)
+ACTIVATE_JS = """(path) => {
+  const app = window.jupyterapp;
+  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
+  app.shell.activateById(panel.id);
+  return panel.id;
+}"""
+SHOWN_JS = """(id) => { const el = document.getElementById(id);
+  return !!el && !el.classList.contains('lm-mod-hidden') && el.offsetParent !== null; }"""
+NEXT_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+WIDGETS_LOADED_JS = """(id) => !document.getElementById(id).textContent.includes('Loading widget')"""
+
+NOTEBOOKS = (f"notebooks/{SURFACES_NOTEBOOK}",) + AXE_LESSONS
 
 
-def open_and_run(browser, server, nb_path: str):
-    """A new page with the notebook open, every cell run and every cell rendered (windowing off)."""
+class LabPage:
+    """The one page: every notebook open in its own tab, every cell of each run."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def show(self, path: str) -> str:
+        """Bring `path`'s tab to the front; returns a CSS selector for its panel."""
+        panel_id = self.page.evaluate(ACTIVATE_JS, path)
+        self.page.wait_for_function(SHOWN_JS, arg=panel_id)
+        self.page.wait_for_function(WIDGETS_LOADED_JS, arg=panel_id)
+        self.page.evaluate(NEXT_FRAMES_JS)  # labext/a11y.js runs on the next animation frame after a change
+        return f'[id="{panel_id}"]'
+
+
+@pytest.fixture(scope="module")
+def lab_page(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server.lab_url(nb_path))
-    page.wait_for_function(KERNEL_READY_JS, arg=nb_path)
-    page.evaluate(RUN_ALL_JS, nb_path)
     try:
-        page.wait_for_function(ALL_CELLS_DONE_JS, arg=nb_path)
+        page.goto(server.lab_url(NOTEBOOKS[0]))
+        for i, path in enumerate(NOTEBOOKS):  # each starts running as soon as its kernel is there
+            if i:
+                page.evaluate(OPEN_JS, path)
+            page.wait_for_function(KERNEL_READY_OR_PICK_JS, arg=path)
+            page.evaluate(RUN_ALL_JS, path)
+        for path in NOTEBOOKS:
+            page.wait_for_function(ALL_CELLS_DONE_JS, arg=path)
+            errors = page.evaluate(ERRORS_JS, path)
+            assert errors == [], f"cells of {path} raised errors: {errors}"
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     except Exception:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "a11y-failure.png"))
+        context.close()
         raise
-    errors = page.evaluate(ERRORS_JS, nb_path)
-    assert errors == [], f"cells raised errors: {errors}"
-    return context, page
+    try:
+        yield LabPage(page)
+    finally:
+        context.close()
 
 
 # For each surface: the element, the font the page computed for it, and canvas measurements in that font.
@@ -141,31 +205,30 @@ SURFACES = {
 }
 
 
-def test_vietnamese_letters_sit_whole_on_every_surface(server, browser):
-    context, page = open_and_run(browser, server, f"notebooks/{FONT_NOTEBOOK}")
-    try:
-        page.locator(".iraqtalks-source-comparison code").first.wait_for(state="attached")
-        problems = []
-        for name, (selector, mono) in SURFACES.items():
-            r = page.evaluate(MEASURE_JS, [selector, TWO_MARKS])
-            assert "missing" not in r, f"{name}: nothing matches {selector}"
-            if abs(r["with"] - r["without"]) > 0.01:
-                problems.append(f"{name} ({r['family']}): 'tổ chức' is {r['with']:.1f} px wide, 'tô chức' "
-                                f"{r['without']:.1f} px: a letter falls back to another font")
-            for ch, mk in r["marks"].items():
-                if mk["right"] > max(mk["w"], mk["base"]["right"]) + 0.1 * mk["w"]:
-                    problems.append(f"{name} ({r['family']}): the ink of {ch} reaches {mk['right']:.1f} px "
-                                    f"in a {mk['w']:.1f} px letter: a mark drifts right")
-                if mono and abs(mk["w"] - r["o"]) > 0.01:
-                    problems.append(f"{name} ({r['family']}): {ch} is {mk['w']:.1f} px wide, o {r['o']:.1f} px")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.locator(".jp-Notebook").screenshot(path=str(ARTIFACTS / "fonts.png"))
-        assert problems == [], "\n".join(problems)
-        # The code font JupyterLab uses is the kit's (from overrides.json and custom.css)
-        family = page.evaluate("() => getComputedStyle(document.querySelector('.jp-CodeCell .cm-content')).fontFamily")
-        assert "Iraqtalks Mono" in family
-    finally:
-        context.close()
+def test_vietnamese_letters_sit_whole_on_every_surface(lab_page):
+    page = lab_page.page
+    scope = lab_page.show(f"notebooks/{SURFACES_NOTEBOOK}")
+    page.locator(f"{scope} .iraqtalks-source-comparison code").first.wait_for(state="attached")
+    problems = []
+    for name, (selector, mono) in SURFACES.items():
+        r = page.evaluate(MEASURE_JS, [f"{scope} {selector}", TWO_MARKS])
+        assert "missing" not in r, f"{name}: nothing matches {selector}"
+        if abs(r["with"] - r["without"]) > 0.01:
+            problems.append(f"{name} ({r['family']}): 'tổ chức' is {r['with']:.1f} px wide, 'tô chức' "
+                            f"{r['without']:.1f} px: a letter falls back to another font")
+        for ch, mk in r["marks"].items():
+            if mk["right"] > max(mk["w"], mk["base"]["right"]) + 0.1 * mk["w"]:
+                problems.append(f"{name} ({r['family']}): the ink of {ch} reaches {mk['right']:.1f} px "
+                                f"in a {mk['w']:.1f} px letter: a mark drifts right")
+            if mono and abs(mk["w"] - r["o"]) > 0.01:
+                problems.append(f"{name} ({r['family']}): {ch} is {mk['w']:.1f} px wide, o {r['o']:.1f} px")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(f"{scope} .jp-Notebook").screenshot(path=str(ARTIFACTS / "fonts.png"))
+    assert problems == [], "\n".join(problems)
+    # The code font JupyterLab uses is the kit's (from overrides.json and custom.css)
+    family = page.evaluate("(s) => getComputedStyle(document.querySelector(s)).fontFamily",
+                           f"{scope} .jp-CodeCell .cm-content")
+    assert "Iraqtalks Mono" in family
 
 
 def test_the_font_settings_are_complete(tmp_path):
@@ -194,8 +257,6 @@ def test_the_font_settings_are_complete(tmp_path):
 # ---------------------------------------------------------------------------------------------------------
 # Keyboard: every control of both widgets is reached by Tab, changed by the keyboard, and shows a focus ring.
 
-WIDGET_NOTEBOOK = "widgets.ipynb"
-
 # What has focus: its kit class (the nearest ancestor's iraqtalks-* class) and a few facts about it.
 ACTIVE_JS = """() => {
   const el = document.activeElement;
@@ -214,31 +275,24 @@ CONTROLS = ["iraqtalks-lang-toggle", "iraqtalks-mode-toggle", "iraqtalks-lanes-t
             "iraqtalks-article-select", "iraqtalks-compare"]
 
 
-@pytest.fixture(scope="module")
-def widget_page(server, browser):
-    nb = server.root / "notebooks" / WIDGET_NOTEBOOK
-    nbformat.write(nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("from iraqtalks import source_comparison, timeline_explorer"),
-        nbformat.v4.new_code_cell("timeline_explorer()"),
-        nbformat.v4.new_code_cell('source_comparison(("a001", "a002"))')],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}}), nb)
-    context, page = open_and_run(browser, server, f"notebooks/{WIDGET_NOTEBOOK}")
+@pytest.fixture()
+def widget_page(lab_page):
+    """The surfaces notebook's tab with its widgets drawn: (page, the panel's selector)."""
+    page = lab_page.page
+    scope = lab_page.show(f"notebooks/{SURFACES_NOTEBOOK}")
     try:
-        page.locator(".iraqtalks-timeline img.iraqtalks-plot").first.wait_for(state="visible")
+        page.locator(f"{scope} .iraqtalks-timeline img.iraqtalks-plot").first.wait_for(state="visible")
     except Exception:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "a11y-failure.png"))
         raise
-    page.locator(".iraqtalks-source-comparison .iraqtalks-compare").first.wait_for(state="visible")
-    page.wait_for_function("() => !!document.querySelector('.iraqtalks-details[tabindex=\"0\"]')")
-    try:
-        yield page
-    finally:
-        context.close()
+    page.locator(f"{scope} .iraqtalks-source-comparison .iraqtalks-compare").first.wait_for(state="visible")
+    page.wait_for_function("(s) => !!document.querySelector(s + ' .iraqtalks-details[tabindex=\"0\"]')", arg=scope)
+    return page, scope
 
 
-def _tab_through(page, n: int = 40) -> list[dict]:
-    page.locator(".iraqtalks-timeline .iraqtalks-lang-toggle button").first.focus()
+def _tab_through(page, scope: str, n: int = 40) -> list[dict]:
+    page.locator(f"{scope} .iraqtalks-timeline .iraqtalks-lang-toggle button").first.focus()
     seen = [page.evaluate(ACTIVE_JS)]
     for _ in range(n):
         page.keyboard.press("Tab")
@@ -247,7 +301,7 @@ def _tab_through(page, n: int = 40) -> list[dict]:
 
 
 def test_tab_reaches_every_control_with_a_focus_ring(widget_page):
-    seen = _tab_through(widget_page)
+    seen = _tab_through(*widget_page)
     reached = {s["cls"] for s in seen if s}
     missing = [c for c in CONTROLS if c not in reached]
     assert missing == [], f"Tab never reaches {missing}; it went through {[s and s['cls'] for s in seen]}"
@@ -260,8 +314,8 @@ def test_tab_reaches_every_control_with_a_focus_ring(widget_page):
 
 
 def test_every_control_changes_by_keyboard(widget_page):
-    page = widget_page
-    tl = page.locator(".iraqtalks-timeline").first
+    page, scope = widget_page
+    tl = page.locator(f"{scope} .iraqtalks-timeline").first
     count = lambda: tl.locator(".iraqtalks-count").text_content()  # noqa: E731
     img = lambda: tl.locator("img.iraqtalks-plot").get_attribute("src")  # noqa: E731
 
@@ -304,7 +358,7 @@ def test_every_control_changes_by_keyboard(widget_page):
     assert "sự kiện" in count()
 
     # the comparison's article list: arrows move the choice, Shift+arrows add to it
-    cmp = page.locator(".iraqtalks-source-comparison").first
+    cmp = page.locator(f"{scope} .iraqtalks-source-comparison").first
     picker = cmp.locator(".iraqtalks-article-select select")
     status0 = cmp.locator(".iraqtalks-compare-status").text_content()
     picker.focus()
@@ -319,18 +373,16 @@ def test_every_control_changes_by_keyboard(widget_page):
 
 
 def test_the_explorer_picture_has_a_text_alternative(widget_page):
-    alt = widget_page.locator(".iraqtalks-timeline img.iraqtalks-plot").first.get_attribute("alt")
+    page, scope = widget_page
+    alt = page.locator(f"{scope} .iraqtalks-timeline img.iraqtalks-plot").first.get_attribute("alt")
     assert alt and alt.startswith(("Chart:", "Biểu đồ:")) and "events" in alt or "sự kiện" in alt
 
 
 # ---------------------------------------------------------------------------------------------------------
 # axe-core on the lessons that host the widgets and the cards: zero violations inside the kit's own HTML.
 
-AXE = Path(__file__).parent / "browser" / "vendor" / "axe.min.js"
-AXE_LESSONS = ("00-start-here.ipynb", "03-the-timeline.ipynb", "06-comparing-sources.ipynb")
-# The kit's own HTML: its widgets and its evidence cards.  (pandas tables and matplotlib pictures that lessons
-# display are counted apart: see OUTPUTS below and teachers/accessibility.md.)
-KIT_HTML = (".iraqtalks-timeline", ".iraqtalks-source-comparison", ".iraqtalks-citation")
+# The kit's own HTML (its widgets, evidence cards and feedback): must be on the audited pages.
+KIT_HTML = (".iraqtalks-timeline", ".iraqtalks-source-comparison", ".iraqtalks-citation", ".iraqtalks-feedback")
 AXE_RUN_JS = """async ([include, exclude]) => {
   const ctx = exclude ? {include: include, exclude: exclude} : {include: include};
   const r = await axe.run(ctx, {resultTypes: ['violations']});
@@ -338,37 +390,34 @@ AXE_RUN_JS = """async ([include, exclude]) => {
                                  nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.html.slice(0, 120)),
                                  count: v.nodes.length}));
 }"""
+COUNT_JS = """(s) => ({outputs: document.querySelectorAll(s + ' .jp-OutputArea-output').length,
+  tables: document.querySelectorAll(s + ' .jp-OutputArea-output table.dataframe').length,
+  images: document.querySelectorAll(s + ' .jp-OutputArea-output img').length})"""
 
 
-def _lesson(server, name: str) -> str:
-    import shutil
-
-    target = server.root / "notebooks" / name
-    if not target.exists():
-        shutil.copy2(ROOT / "notebooks" / name, target)
-    return f"notebooks/{name}"
+def _report(title: str, found: list[dict]) -> None:
+    print(f"  {title}: {sum(v['count'] for v in found)} nodes in {len(found)} rules")
+    for v in found:
+        print(f"    {v['id']} ({v['impact']}, {v['count']}): {v['help']}; e.g. {v['nodes'][0]}")
 
 
 @pytest.mark.parametrize("lesson", AXE_LESSONS)
-def test_axe_finds_no_violation_in_the_kits_html(server, browser, lesson):
-    context, page = open_and_run(browser, server, _lesson(server, lesson))
-    try:
-        page.wait_for_function("() => !document.querySelector('.jp-Notebook').textContent.includes('Loading widget')")
-        page.wait_for_timeout(500)  # a11y.js runs on the next animation frame after a change
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        version = page.evaluate("() => axe.version")
-        present = [s for s in KIT_HTML if page.locator(s).count()]
-        assert present, f"{lesson}: none of the kit's HTML ({KIT_HTML}) is on the page"
-        kit = page.evaluate(AXE_RUN_JS, [[[s] for s in present], None])
-        outputs = page.evaluate(AXE_RUN_JS, [[[".jp-OutputArea-output"]], [[s] for s in present]])
-        lab_own = page.evaluate(AXE_RUN_JS, [[["body"]], [[".jp-OutputArea-output"]]])
-        print(f"\naxe {version} on {lesson}:")
-        for title, found in (("kit HTML", kit), ("other outputs (pandas tables, pictures)", outputs),
-                             ("JupyterLab itself", lab_own)):
-            print(f"  {title}: {sum(v['count'] for v in found)} nodes in {len(found)} rules")
-            for v in found:
-                print(f"    {v['id']} ({v['impact']}, {v['count']}): {v['help']}; e.g. {v['nodes'][0]}")
-        assert kit == [], f"axe {version} finds in the kit's HTML of {lesson}: " + "; ".join(
-            f"{v['id']} x{v['count']}: {v['help']} ({v['nodes']})" for v in kit)
-    finally:
-        context.close()
+def test_axe_finds_no_violation_in_any_output(lab_page, lesson):
+    """Every output area: the kit's HTML, pandas tables, charts, feedback.  JupyterLab's own page: printed."""
+    page = lab_page.page
+    scope = lab_page.show(lesson)
+    version = page.evaluate("() => axe.version")
+    present = [s for s in KIT_HTML if page.locator(f"{scope} {s}").count()]
+    assert present, f"{lesson}: none of the kit's HTML ({KIT_HTML}) is on the page"
+    counts = page.evaluate(COUNT_JS, scope)
+    assert counts["tables"] > 0, f"{lesson}: no pandas table audited ({counts})"
+    outputs = page.evaluate(AXE_RUN_JS, [[[f"{scope} .jp-OutputArea-output"]], None])
+    # outside the outputs: the whole of JupyterLab's page once, then only this notebook's panel
+    lab_scope = "body" if lesson == AXE_LESSONS[0] else scope
+    lab_own = page.evaluate(AXE_RUN_JS, [[[lab_scope]], [[".jp-OutputArea-output"]]])
+    print(f"\naxe {version} on {lesson} ({counts['outputs']} output areas, {counts['tables']} pandas tables, "
+          f"{counts['images']} images; kit HTML: {', '.join(present)}):")
+    _report("output areas (asserted)", outputs)
+    _report("outside the outputs: JupyterLab and the notebook's Markdown (not asserted)", lab_own)
+    assert outputs == [], f"axe {version} finds in the outputs of {lesson}: " + "; ".join(
+        f"{v['id']} x{v['count']}: {v['help']} ({v['nodes']})" for v in outputs)

@@ -463,8 +463,10 @@ def test_student_notebook_shape(slug):
         m = exfmt.CHECK_RE.fullmatch(c.source)
         prev = code[code.index(c) - 1]
         assert prev.source.splitlines()[-1] == f"{m['var']} = ...", prev.source
-        out = "".join(o.get("text", "") for o in c.outputs)
-        assert out == ex.NOT_ANSWERED + "\n"
+        # check() in a notebook: one display with the message as text and a badge (icon and word) as HTML
+        assert [o.output_type for o in c.outputs] == ["display_data"]
+        assert c.outputs[0].data["text/plain"] == ex.NOT_ANSWERED
+        assert '<span aria-hidden="true">…</span> Not answered yet</strong>' in c.outputs[0].data["text/html"]
 
 
 @pytest.mark.parametrize("slug", exfmt.SETS)
@@ -474,7 +476,7 @@ def test_solution_notebooks_ran_correct(slug):
     for c in nb.cells:
         m = exfmt.CHECK_RE.fullmatch(c.source) if c.cell_type == "code" else None
         if m:
-            out = "".join(o.get("text", "") for o in c.outputs)
+            out = "".join(o.get("data", {}).get("text/plain", "") for o in c.outputs)
             assert out.startswith("Correct! ") or (KEYS[m["qid"]]["kind"] == "reflect" and out.startswith("Thank you."))
 
 

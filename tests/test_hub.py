@@ -174,7 +174,8 @@ def test_two_students_pull_the_kit_through_jupyterhub(hub, teacher_repo: Path, b
         assert ANSWERS[student][0] in sources and TEACHER_ANSWER_CELL not in sources, \
             f"{student}'s answer was lost by the pull"
         check_cell = next(c for c in exercise.cells if c.source.startswith(CHECK_CELL))
-        assert "".join(o.get("text", "") for o in check_cell.outputs).startswith(ANSWERS[student][1])
+        shown = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in check_cell.outputs)
+        assert shown.startswith(ANSWERS[student][1])  # check() displays its message as text/plain
     for page in pages.values():
         page.context.close()
     # Not a timing assertion, just a note in the test log for whoever watches the suite's speed.

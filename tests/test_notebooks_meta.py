@@ -232,6 +232,19 @@ def test_outputs_are_deterministic(path):
                                    "machine to machine; show paths relative to the kit's root")
 
 
+def _all_notebooks() -> list[Path]:
+    return sorted([*NOTEBOOKS_DIR.glob("*.ipynb"), *(ROOT / "exercises").glob("*.ipynb"),
+                   *(ROOT / "exercises" / "solutions").glob("*.ipynb")])
+
+
+@pytest.mark.parametrize("path", _all_notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_run_timestamps_in_cell_metadata(path):
+    """Re-executing with nbconvert records when each cell ran (metadata.execution); committed, that changes every
+    cell on every run and hides the real changes in review: delete it from each cell before committing."""
+    timed = [c.get("id", i) for i, c in enumerate(_read(path).cells) if "execution" in c.get("metadata", {})]
+    assert not timed, f"{path.relative_to(ROOT)}: cells {timed[:5]} carry run timestamps (metadata.execution)"
+
+
 @each
 def test_widgets_tagged_and_followed_by_static_view(path):
     nb = _read(path)

@@ -98,7 +98,8 @@ def test_lesson_checks_work_and_leave_the_answer_to_the_learner(qid):
     n = qid.split("-c")[1]
     assert nb.cells[i - 1].source.startswith(f"answer_c{n} = ...  #"), (
         f"notebooks/{name}: {qid}'s answer cell must be left as answer_c{n} = ... for the learner")
-    out = "".join(o.get("text", "") for o in nb.cells[i].outputs)
+    # check() in a notebook shows its message as text/plain (and a badge as HTML)
+    out = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in nb.cells[i].outputs)
     assert out.startswith("Not answered yet"), f"notebooks/{name}: {qid} printed {out[:60]!r}"
     spec = next(s for s in lkeys.lesson_check_specs() if s["qid"] == qid)
     ex.reset(qid)

@@ -117,7 +117,7 @@ def execute(nb, cwd: Path) -> nbformat.NotebookNode:
 
 
 def verify_outputs(nb, questions: list[Question], student: bool, where: str) -> None:
-    """Every check printed what it should: 'Correct!' (solutions) or 'Not answered yet' (students)."""
+    """Every check said what it should: 'Correct!' (solutions) or 'Not answered yet' (students)."""
     for i, c in enumerate(nb.cells):
         for o in c.get("outputs", []) if c.cell_type == "code" else []:
             if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr"):
@@ -127,7 +127,9 @@ def verify_outputs(nb, questions: list[Question], student: bool, where: str) -> 
         m = CHECK_RE.fullmatch(c.source.strip()) if c.cell_type == "code" else None
         if not m:
             continue
-        text = "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream")
+        # check() prints outside a notebook and displays (text/plain: the same words) in one
+        text = "".join(o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
+                       for o in c.outputs)
         q = by_qid[m["qid"]]
         want = "Not answered yet" if student else ("Thank you." if q.kind == "reflect" else "Correct!")
         if not text.startswith(want):

@@ -51,6 +51,10 @@ def _output_lines(cell) -> int:
             n += o.get("text", "").count("\n")
         elif "data" in o and "text/plain" in o["data"] and "text/html" not in o["data"]:
             n += o["data"]["text/plain"].count("\n") + 1
+        elif "data" in o and "text/plain" in o["data"] and (
+                "image/png" in o["data"] or "iraqtalks-feedback" in o["data"].get("text/html", "")):
+            # a chart (its <img> has alt text) or check()'s feedback: counted by their text's lines
+            n += o["data"]["text/plain"].count("\n") + 1
         elif "data" in o and "text/html" in o["data"]:
             n += o["data"]["text/html"].count("<tr")
     return n

@@ -3,7 +3,8 @@
     from iraqtalks.teaching.checker import check
     check("01-q1", answer_q1)
 
-`check` prints one short, friendly message and returns nothing:
+`check` shows one short, friendly message and returns nothing (printed; in a notebook, a badge with
+an icon and a word before it, and lesson pointers as links: see :mod:`.feedback_view`):
 
 - **Correct** plus a brief "why" when the answer matches the key;
 - **Not yet** plus the *next* hint of the question's ladder (two or three hints), and after the
@@ -140,6 +141,14 @@ class Feedback:
 
     def __str__(self) -> str:
         return self.message
+
+    def _repr_pretty_(self, p, cycle) -> None:  # text/plain: the message, as check() prints it
+        p.text(self.message)
+
+    def _repr_html_(self) -> str:  # a badge with icon and word, lesson pointers as links
+        from .feedback_view import feedback_html
+
+        return feedback_html(self.status, self.message)
 
 
 def canonical_choice(x, options: dict[str, str]) -> str:
@@ -515,11 +524,21 @@ def feedback(qid, answer, keys: dict | None = None) -> Feedback:
 
 
 def check(qid, answer) -> None:
-    """Print instant feedback on `answer` for question `qid` (see the module docstring)."""
+    """Show instant feedback on `answer` for question `qid` (see the module docstring): printed, or in a
+    notebook a badge with icon and word, lesson pointers as links (:mod:`.feedback_view`)."""
+    from .feedback_view import show
+
     try:
-        message = feedback(qid, answer).message
+        fb = feedback(qid, answer)
     except BaseException as exc:  # pragma: no cover - feedback already catches everything
         if isinstance(exc, KeyboardInterrupt):
             raise
-        message = "Not checked yet: something went wrong while checking. Run the cell again."
-    print(message)
+        fb = Feedback("?", "format", "Not checked yet: something went wrong while checking. Run the cell again.")
+    show(fb)
+
+
+# An exercise notebook imports check and nothing else of the kit's setup: in a kernel, its pandas tables
+# and charts are shown the accessible way from here on (text forms unchanged).
+from ..views.accessible import register as _register_display  # noqa: E402
+
+_register_display()

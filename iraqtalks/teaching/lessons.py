@@ -22,7 +22,7 @@ from ..data.evidence import lookup
 from ..data.loader import load
 from ..data.paths import ROOT, seeds_dir_for
 from ..data.seeds import read_raw
-from ..views import plotting
+from ..views import accessible, plotting
 
 __all__ = ["lesson_setup", "kit_files", "RawExcerpt", "show_raw", "furniture"]
 
@@ -39,6 +39,8 @@ def lesson_setup() -> None:
       ``MPLBACKEND=Agg``).  Outside Jupyter nothing changes.
     * Applies :func:`iraqtalks.views.plotting.setup` (DejaVu Sans for Vietnamese diacritics, Okabe–Ito colours).
     * Lets pandas show whole cells, so a Vietnamese quote and its translation are never cut off.
+    * In IPython, shows pandas tables without empty header cells and every chart as an image with a
+      text alternative (:func:`iraqtalks.views.accessible.register`); the text form is unchanged.
     * In a kernel, moves the objects the imports created out of reach of the garbage collector
       (:func:`gc.freeze`), so later collections are quick.
 
@@ -55,6 +57,7 @@ def lesson_setup() -> None:
     plotting.setup()
     pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_rows", 80)
+    accessible.register(shell)
     if in_kernel:
         # The libraries just imported are some hundred thousand objects that live as long as the
         # kernel.  Freezing them takes them out of every later garbage collection, so a full collection

@@ -205,7 +205,29 @@ class KitFigure(Figure):
     #: is trimmed to a tight bounding box first, which draws it twice.
     laid_out: bool = False
 
+    #: A text alternative written by the function that drew the chart; None: :func:`describe` writes one.
+    alt: str | None = None
+
+    def describe(self) -> str:
+        """The chart in words (its ``alt`` text): :attr:`alt` if set, else :func:`describe`."""
+        return self.alt or describe(self)
+
+    def _repr_html_(self) -> str:
+        """The PNG as an ``<img>`` with :meth:`describe` as its alt text (JupyterLab shows this one).
+
+        The PNG is kept for the ``image/png`` that IPython asks for next (exports, nbval), so the
+        figure is drawn once for both."""
+        from .accessible import figure_html
+
+        png = self._draw_png()
+        self._png_for_next = png
+        return figure_html(self, png, self.describe())
+
     def _repr_png_(self) -> bytes:
+        png = self.__dict__.pop("_png_for_next", None)
+        return png if png is not None else self._draw_png()
+
+    def _draw_png(self) -> bytes:
         fits = self.laid_out or isinstance(self.get_layout_engine(), ConstrainedLayoutEngine)
         buf = io.BytesIO()
         with style():
@@ -222,8 +244,69 @@ def new_figure(width: float = 10, height: float = 5, dpi: int = 100, **kwargs) -
     return fig
 
 
-__all__ = ["KitFigure", "new_figure", "PALETTE", "PALETTE_NAMES", "GREY", "MARKERS", "FONT", "RC", "setup", "style",
-           "colour_for", "marker_for", "set_labels", "literal_text", "widest"]
+def _axis_words(ax, which: str, max_items: int = 6) -> str | None:
+    """What runs along one axis: its label, then its category labels (the first few) or its range."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    label = " ".join(axis.get_label().get_text().split())
+    lo, hi = sorted(ax.get_xlim() if which == "x" else ax.get_ylim())
+    fmt = axis.get_major_formatter()
+    ticks = [(loc, " ".join(t.get_text().split())) for loc, t in zip(axis.get_majorticklocs(), axis.get_ticklabels())
+             if lo <= loc <= hi and t.get_visible()]
+    ticks = [(loc, t) for loc, t in ticks if t]
+    if isinstance(fmt, FixedFormatter) or isinstance(axis.get_major_locator(), FixedLocator):
+        names = [t for _, t in sorted(ticks, key=lambda lt: lt[0], reverse=(which == "y" and not axis.get_inverted()))]
+        if not names:
+            return label or None
+        shown = "; ".join(names[:max_items]) + (f"; and {len(names) - max_items} more" if len(names) > max_items else "")
+        return f"{label + ', ' if label else ''}{len(names)} {'row' if which == 'y' else 'column'}{'s' if len(names) != 1 else ''}: {shown}"
+    if type(fmt).__module__ == "matplotlib.dates":
+        span = f"{mdates.num2date(lo):%-d %b %Y} to {mdates.num2date(hi):%-d %b %Y}"
+    elif ticks:
+        span = f"{ticks[0][1]} to {ticks[-1][1]}"
+    else:
+        span = ""
+    if label and span:
+        return f"{label} ({span})"
+    return label or span or None
+
+
+def describe(fig: Figure, max_items: int = 6) -> str:
+    """A text alternative for a chart, read from the figure itself: its title, what runs across
+    and down (the labels of a few rows or columns, or the range of values), the key and the
+    figure's notes (e.g. its source line).  It says what the chart shows, not what it means: the
+    lessons describe that in words beside each chart."""
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        parts.append(" ".join(suptitle.get_text().split()))
+    keys: list[str] = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        title = " ".join(" ".join(ax.get_title(loc).split()) for loc in ("left", "center", "right")).strip()
+        if title:
+            parts.append(title)
+        across, down = _axis_words(ax, "x", max_items), _axis_words(ax, "y", max_items)
+        if across:
+            parts.append(f"Across: {across}")
+        if down:
+            parts.append(f"Down: {down}")
+        if ax.get_legend() is not None:
+            keys += [t.get_text() for t in ax.get_legend().get_texts()]
+    for legend in fig.legends:
+        keys += [t.get_text() for t in legend.get_texts()]
+    if keys:
+        parts.append("Key: " + ", ".join(" ".join(k.split()) for k in keys if k.strip()))
+    parts += [" ".join(t.get_text().split()) for t in fig.texts if t.get_visible() and t.get_text().strip()]
+    body = " ".join(p if p.endswith((".", "?", "!", "…")) else p + "." for p in parts if p)
+    return f"Chart: {body}" if body else "Chart."
+
+
+__all__ = ["KitFigure", "describe", "new_figure", "PALETTE", "PALETTE_NAMES", "GREY", "MARKERS", "FONT", "RC", "setup",
+           "style", "colour_for", "marker_for", "set_labels", "literal_text", "widest"]
 
 
 def widest(fig: Figure, labels: Iterable[str], size: float | str, weight: str = "normal") -> float:
