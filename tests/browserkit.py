@@ -2,12 +2,30 @@
 runs a notebook in JupyterLab and reads its errors."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Headless, offline and quiet: no sandbox (root in containers), no background updates or sync.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium driven by Playwright, closed on the way out."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def need_chromium() -> None:
@@ -34,6 +52,14 @@ ALL_CELLS_DONE_JS = """(path) => {
   const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
   return !!kernel && kernel.status === 'idle'
     && panel.content.widgets.every(c => c.model.type !== 'code' || c.model.executionCount !== null);
+}"""
+# JavaScript: whether the kernel of the notebook at `path` is connected and idle.
+KERNEL_READY_JS = """(path) => {
+  const app = window.jupyterapp;
+  if (!app || !app.shell) return false;
+  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
+  const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
 }"""
 ERRORS_JS = """(path) => {
   const app = window.jupyterapp;

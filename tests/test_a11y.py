@@ -26,7 +26,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, load_helper, need_chromium
+from browserkit import (
+    ALL_CELLS_DONE_JS,
+    ERRORS_JS,
+    KERNEL_READY_JS,
+    RUN_ALL_JS,
+    chromium,
+    load_helper,
+    need_chromium,
+)
 
 from iraqtalks.data.paths import ROOT
 
@@ -34,9 +42,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 lab = load_helper("browser/lab.py", "iraqtalks_browser_lab")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 TIMEOUT_MS = 90_000
 TWO_MARKS = "ốổầềẫễếộờữỹđ"
 
@@ -91,23 +96,10 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
-KERNEL_READY_JS = """(path) => {
-  const app = window.jupyterapp;
-  if (!app || !app.shell) return false;
-  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
-  const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
-  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
-}"""
 # ... and if JupyterLab asks which kernel to start (it may, for a notebook opened while others start),
 # take the one it offers: the notebook's own, Python 3
 KERNEL_READY_OR_PICK_JS = """(path) => {

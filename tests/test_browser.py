@@ -15,7 +15,15 @@ import time
 from pathlib import Path
 
 import pytest
-from browserkit import ALL_CELLS_DONE_JS, CHROMIUM, ERRORS_JS, RUN_ALL_JS, load_helper, need_chromium
+from browserkit import (
+    ALL_CELLS_DONE_JS,
+    ERRORS_JS,
+    KERNEL_READY_JS,
+    RUN_ALL_JS,
+    chromium,
+    load_helper,
+    need_chromium,
+)
 
 from iraqtalks.data.paths import ROOT
 
@@ -24,9 +32,6 @@ from iraqtalks.data.paths import ROOT
 # timeline_explorer(), source_comparison()), which also checks that the comparison widget renders.
 LESSON_NOTEBOOK: Path | None = ROOT / "notebooks" / "03-the-timeline.ipynb"
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TIMEOUT_MS = 60_000
 
@@ -64,30 +69,17 @@ def lab_server(notebook_root, tmp_path: Path):
 
 @pytest.fixture
 def page(lab_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 1100})
-            pg = context.new_page()
-            pg.set_default_timeout(TIMEOUT_MS)
-            yield pg
-            context.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 1100})
+        pg = context.new_page()
+        pg.set_default_timeout(TIMEOUT_MS)
+        yield pg
+        context.close()
 
 
 # JavaScript: the notebook panel of `path`, and whether its kernel is connected and idle.
 PANEL_JS = """(path) => Array.from(window.jupyterapp.shell.widgets('main'))
                        .find(w => w.context && w.context.path === path)"""
-KERNEL_READY_JS = """(path) => {
-  const app = window.jupyterapp;
-  if (!app || !app.shell) return false;
-  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === path);
-  const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
-  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
-}"""
 IMG_SRC_JS = "() => { const i = document.querySelector('.iraqtalks-timeline img.iraqtalks-plot'); return i ? i.src : null; }"
 
 

@@ -20,13 +20,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browserkit import CHROMIUM, load_helper, need_chromium
+from browserkit import chromium, load_helper, need_chromium
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 EXERCISE = "exercises/01-meet-the-sources.ipynb"
 ANSWER_CELL = "answer_q1 = ..."
 CHECK_CELL = 'check("01-q1"'
@@ -64,14 +61,8 @@ def hub(tmp_path: Path):
 
 @pytest.fixture
 def browser(hub):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _cell_sources(path: Path) -> list[str]:

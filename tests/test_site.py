@@ -29,16 +29,13 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from browserkit import CHROMIUM, need_chromium
+from browserkit import chromium, need_chromium
 
 from iraqtalks.authoring import site
 from iraqtalks.authoring.nav import lesson_files
 from iraqtalks.authoring.release import write_student_edition
 from iraqtalks.data.paths import ROOT
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 ARTIFACTS = ROOT / "test-artifacts" / "site"
 TIMEOUT_MS = 60_000
 LESSONS = [p.stem for p in lesson_files(ROOT / "notebooks")]
@@ -348,29 +345,23 @@ def server(built):
 def browser_context(server):
     """A Chromium context in which every request that is neither file:// nor the test server is aborted."""
     need_chromium()
-    from playwright.sync_api import sync_playwright
-
     outside: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1100, "height": 1000})
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1100, "height": 1000})
 
-            def route(r):
-                url = r.request.url
-                if url.startswith(("file://", server, "data:", "blob:")):
-                    r.continue_()
-                else:
-                    outside.append(url)
-                    r.abort()
+        def route(r):
+            url = r.request.url
+            if url.startswith(("file://", server, "data:", "blob:")):
+                r.continue_()
+            else:
+                outside.append(url)
+                r.abort()
 
-            context.route("**/*", route)
-            context.on("request", lambda req: None if req.url.startswith(("file://", server, "data:", "blob:"))
-                       else outside.append(req.url))
-            yield context, outside
-            context.close()
-        finally:
-            browser.close()
+        context.route("**/*", route)
+        context.on("request", lambda req: None if req.url.startswith(("file://", server, "data:", "blob:"))
+                   else outside.append(req.url))
+        yield context, outside
+        context.close()
 
 
 def _open(context, url: str):
