@@ -253,7 +253,10 @@ def lab(extra: list[str]) -> int:
 def test(extra: list[str]) -> int:
     setup(test=True)
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    return _run([venv_python(), "-m", "pytest", "-p", "no:cacheprovider", "--nbval",
+    # One worker per core, at most 4 (pytest-xdist); --dist loadscope keeps each test file and each notebook on
+    # one worker, so a notebook's cells run in order in one kernel. `./kit test -n 0` runs in one process.
+    workers = ["-n", str(max(1, min(4, os.cpu_count() or 1))), "--dist", "loadscope"]
+    return _run([venv_python(), "-m", "pytest", "-p", "no:cacheprovider", *workers, "--nbval",
                  "--nbval-sanitize-with", "tests/sanitize.cfg", *extra], cwd=HERE, env=env)
 
 
