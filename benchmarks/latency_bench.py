@@ -15,7 +15,6 @@ ratios.  Target (issue 16): median within 1.3x the floor; 95th percentile under 
 """
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -75,11 +74,11 @@ PICTURE_CHANGED_JS = """async ([root, old, t0]) => {
 
 
 def _lab():
-    spec = importlib.util.spec_from_file_location("iraqtalks_browser_lab", ROOT / "tests" / "browser" / "lab.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """tests/browser/lab.py, loaded the way the browser tests load it (tests/browserkit.py)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browserkit import load_helper
+
+    return load_helper("browser/lab.py", "iraqtalks_browser_lab")
 
 
 def _stats(xs: list[float]) -> tuple[float, float]:
