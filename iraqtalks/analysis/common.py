@@ -32,6 +32,21 @@ def as_text(s: pd.Series) -> pd.Series:
     return s.astype("string").fillna("").astype(object)
 
 
+def text_rows(df: pd.DataFrame) -> list[dict[str, str]]:
+    """A loaded table's rows as plain text, as the CSV writes them: dates as YYYY-MM-DD, whole numbers
+    without '.0', '' for missing.  For code that prints rows (the handouts) rather than computes with them."""
+    cols = {}
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            cols[c] = s.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+        elif pd.api.types.is_float_dtype(s):
+            cols[c] = s.map(lambda v: "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else str(v))
+        else:
+            cols[c] = as_text(s)
+    return pd.DataFrame(cols, index=df.index).to_dict("records")
+
+
 def known_keys(values: Iterable[str], known: Iterable[str], what: str) -> list[str]:
     values, known = list(values), list(dict.fromkeys(known))
     unknown = [v for v in values if v not in known]

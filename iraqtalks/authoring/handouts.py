@@ -26,7 +26,6 @@ size before printing, and the build stops with an error if Chromium's page count
 """
 from __future__ import annotations
 
-import csv
 import html
 import math
 import os
@@ -37,13 +36,17 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis.common import text_rows
+from ..data.descriptor import enum_labels
+from ..data.loader import load
 from ..data.paths import ROOT
+from ..data.problems import DataError
+from ..text.labels import MONTHS_EN as MONTHS
 
 CHROMIUM = Path("/usr/bin/chromium")
 FONT_FAMILY = "DejaVu Sans"
 INSTALL_HINT = ("on Debian or Ubuntu: sudo apt-get install chromium fonts-dejavu-core "
                 "(the handouts are printed by Chromium, in the DejaVu Sans font)")
-ARTICLES = ("a000", "a001", "a002", "a003", "a004")
 
 # Page budget: an A4 page at 12 mm margins holds about 64 lines of 8.6 pt text (line height 1.28); the card
 # header and the table head take their own lines. A sentence row is as tall as its longer column, whose width
@@ -86,9 +89,13 @@ class HandoutError(Exception):
 # --------------------------------------------------------------------------------------------------------------
 
 def read_table(name: str, root: Path | None = None) -> list[dict]:
-    path = (root or ROOT) / "data" / f"{name}.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    """A table of the kit at `root`, loaded (and so checked) by the kit's loader, as rows of plain text."""
+    return text_rows(load(name, data_dir=(root or ROOT) / "data"))
+
+
+def article_ids(root: Path | None = None) -> list[str]:
+    """The articles, in the order of data/articles.csv: one card each."""
+    return [a["article_id"] for a in read_table("articles", root)]
 
 
 def _by(rows: list[dict], key: str) -> dict[str, dict]:
@@ -150,7 +157,7 @@ def cards(root: Path | None = None) -> list[Card]:
         ("numbers", "N", lambda r: r["number_id"]),
     ]
     out = []
-    for aid in ARTICLES:
+    for aid in article_ids(root):
         a = articles[aid]
         seed = seeds[aid]
         items = []
@@ -224,9 +231,6 @@ class Worksheet:
     tasks: list[Task]
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-
 # Which rows the worksheets use. Chosen for teaching (each shows one reading skill); the answers are the data's.
 DATE_ITEMS = (("e2024-01-27-first-round", "a001"), ("e2024-01-28-jordan-attack", "a002"),
               ("e2024-02-08-rasool", "a002"), ("e2024-02-11-talks-resume", "a004"),
@@ -242,8 +246,6 @@ BASIS_ITEMS = (("e2024-01-27-first-round", "a001", "e2024-01-27-first-round"),
 BASIS_WORDS = {"stated": "stated as a fact: the article itself says who did it",
                "reported": "reported: the article says who did it, but passes it on from a source",
                "accused": "an accusation: someone blames an actor; the article does not say it as a fact"}
-QUALIFIER_WORDS = {"exact": "no hedge", "about": "about", "more_than": "more than", "at_least": "at least",
-                   "less_than": "less than", "nearly": "nearly", "vague": "a vague amount, no figure"}
 
 
 def _iso_words(iso: str) -> str:
@@ -285,10 +287,11 @@ def worksheets(root: Path | None = None, the_cards: list[Card] | None = None) ->
     actors = _by(read_table("actors", root), "actor_id")
     outlets = _by(read_table("outlets", root), "outlet_id")
     numbers = read_table("numbers", root)
+    hedge = enum_labels("numbers", "qualifier", "en", data_dir=root / "data")
 
     # 1. Reading dates
     t1 = []
-    for aid in ARTICLES:
+    for aid in articles:
         a = articles[aid]
         printed = a["published_basis"] == "printed"
         t1.append(Task(
@@ -351,7 +354,7 @@ def worksheets(root: Path | None = None, the_cards: list[Card] | None = None) ->
         per_article.setdefault(n["article_id"], []).append(n)
     parts = []
     for aid in sorted(per_article):
-        hedges = sorted({QUALIFIER_WORDS[n["qualifier"]] + (f" («{n['qualifier_as_written']}»)"
+        hedges = sorted({hedge[n["qualifier"]] + (f" («{n['qualifier_as_written']}»)"
                                                               if n["qualifier_as_written"] else "")
                          for n in per_article[aid]})
         parts.append(f"{aid}: {per_article[aid][0]['value_as_written']} ({' / '.join(hedges)})")
@@ -365,7 +368,7 @@ def worksheets(root: Path | None = None, the_cards: list[Card] | None = None) ->
     t4.append(Task(
         "Attacks on US forces: card a000 and card a001 each give a number of attacks. Write each figure with its "
         "hedge word. Are the two figures the same claim?",
-        "; ".join(f"{n['article_id']}: {QUALIFIER_WORDS[n['qualifier']]} {n['value_as_written']} "
+        "; ".join(f"{n['article_id']}: {hedge[n['qualifier']]} {n['value_as_written']} "
                   f"(«{n['qualifier_as_written']}»)" for n in attacks)
         + ". Not the same claim: 'at least' and 'more than' are different hedges, and the cards count different "
           "things (see the sentences).",
@@ -575,7 +578,7 @@ def main(dest: str | None) -> int:
         return 2
     try:
         written = write_handouts(dest)
-    except HandoutError as exc:
+    except (HandoutError, DataError) as exc:
         print(f"handouts: {exc}", file=sys.stderr)
         return 1
     if font_installed() is False:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.common import as_text
 from ..data import paths as _paths
 from ..data.descriptor import enum_labels
 from ..data.loader import load as _schema_load
@@ -76,9 +77,6 @@ def need_columns(df: pd.DataFrame, table: str, columns: Iterable[str], from_file
                     message=f"found columns: {', '.join(map(str, df.columns))}")
 
 
-def _as_text(s: pd.Series) -> pd.Series:
-    """Any string-like column (object, string, Categorical; NA or '') as plain str with '' for missing."""
-    return s.astype("string").fillna("").astype(object)
 
 
 def _first(mask: pd.Series) -> int:
@@ -95,7 +93,7 @@ def _as_dates(df: pd.DataFrame, table: str, column: str, from_file: bool) -> np.
         vals = s.to_numpy(dtype=object)
         stamps = [pd.Timestamp(v) if isinstance(v, (_dt.date, np.datetime64)) and not pd.isna(v) else None
                   for v in vals]
-        text = _as_text(pd.Series([None if t is not None else v for v, t in zip(vals, stamps)], dtype=object))
+        text = as_text(pd.Series([None if t is not None else v for v, t in zip(vals, stamps)], dtype=object))
         parsed = pd.to_datetime(text.where(text != "", None), format="%Y-%m-%d", errors="coerce")
         bad = parsed.isna() & (text != "")
         if bad.any():
@@ -116,12 +114,12 @@ def text_frame(df: pd.DataFrame, table: str, required: Iterable[str], optional: 
     need_columns(df, table, required, from_file)
     out = pd.DataFrame(index=pd.RangeIndex(len(df)))
     for col in required:
-        out[col] = _as_text(df[col]).to_numpy()
+        out[col] = as_text(df[col]).to_numpy()
         empty = out[col] == ""
         if empty.any():
             raise fail(df, table, from_file, _first(empty), col, found="an empty cell", expected="a value", value=False)
     for col in optional:
-        out[col] = _as_text(df[col]).to_numpy() if col in df.columns else ""
+        out[col] = as_text(df[col]).to_numpy() if col in df.columns else ""
     return out
 
 
