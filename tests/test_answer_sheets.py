@@ -79,7 +79,7 @@ def test_one_page_pdf_per_set_with_the_text_in_its_text_layer(written, data):
         pdf = written / f"answers-{slug}.pdf"
         reader = pypdf.PdfReader(str(pdf))
         assert len(reader.pages) == 1, f"{pdf.name} has {len(reader.pages)} pages"
-        assert sheets._pages(pdf) == 1
+        assert sheets.pdf_pages(pdf) == 1
         text = " ".join(reader.pages[0].extract_text().split())
         for it in d["questions"]:
             assert it["qid"] in text, (slug, it["qid"])

@@ -11,6 +11,7 @@ of the kit, never in the student edition.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import sys
@@ -151,32 +152,46 @@ def to_html(sheets: list[dict]) -> str:
             f"<style>{CSS}</style></head><body>{body}</body></html>")
 
 
-def _pages(path: Path) -> int:
+def pdf_pages(path: Path) -> int:
     """The number of pages of a PDF that Chromium printed (its page objects; no PDF library needed)."""
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", path.read_bytes()))
 
 
-def print_pdfs(pages: dict[Path, str]) -> None:
-    """Print each HTML text to its PDF path with headless Chromium (Playwright, Debian's /usr/bin/chromium)."""
+@contextlib.contextmanager
+def offline_page(on_launch_error=None, executable: Path | None = None):
+    """A page of headless Chromium (Playwright, Debian's /usr/bin/chromium) that fetches nothing: the printed
+    pages are self-contained. `on_launch_error(exc)` may turn a Chromium that does not start into a clearer error;
+    `executable` is another Chromium than Debian's."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            browser = pw.chromium.launch(executable_path=str(executable or CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            if on_launch_error is None:
+                raise
+            raise on_launch_error(exc) from None
         try:
             page = browser.new_page()
-            # Nothing is fetched: the sheets are self-contained.
-            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("data:")
-                       and not route.request.url.startswith("about:") else route.continue_())
-            for path, text in pages.items():
-                page.set_content(text, wait_until="load")
-                # One page: a sheet that runs over is printed a little smaller (down to 85 %).
-                for scale in (1.0, 0.95, 0.9, 0.85):
-                    page.pdf(path=str(path), format="A4", print_background=True, prefer_css_page_size=True,
-                             scale=scale)
-                    if _pages(path) <= 1:
-                        break
+            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:"))
+                       else route.continue_())
+            yield page
         finally:
             browser.close()
+
+
+def print_pdfs(pages: dict[Path, str]) -> None:
+    """Print each HTML text to its PDF path, one A4 page each."""
+    with offline_page() as page:
+        for path, text in pages.items():
+            page.set_content(text, wait_until="load")
+            # One page: a sheet that runs over is printed a little smaller (down to 85 %).
+            for scale in (1.0, 0.95, 0.9, 0.85):
+                page.pdf(path=str(path), format="A4", print_background=True, prefer_css_page_size=True,
+                         scale=scale)
+                if pdf_pages(path) <= 1:
+                    break
 
 
 def write_answer_sheets(dest: str | Path, root: Path | None = None, pdf: bool = True) -> list[Path]:

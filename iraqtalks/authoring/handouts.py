@@ -42,8 +42,8 @@ from ..data.loader import load
 from ..data.paths import ROOT
 from ..data.problems import DataError
 from ..text.labels import MONTHS_EN as MONTHS
+from .answer_sheets import CHROMIUM, offline_page, pdf_pages
 
-CHROMIUM = Path("/usr/bin/chromium")
 FONT_FAMILY = "DejaVu Sans"
 INSTALL_HINT = ("on Debian or Ubuntu: sudo apt-get install chromium fonts-dejavu-core "
                 "(the handouts are printed by Chromium, in the DejaVu Sans font)")
@@ -477,10 +477,6 @@ def plan(root: Path | None = None, answers: bool = True) -> dict[str, tuple[str,
 # Printing and the command
 # --------------------------------------------------------------------------------------------------------------
 
-def pdf_pages(path: Path) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", path.read_bytes()))
-
-
 def font_installed(family: str = FONT_FAMILY) -> bool | None:
     """Whether fontconfig knows the font (None if fc-list is not there to ask)."""
     fc = shutil.which("fc-list")
@@ -492,34 +488,24 @@ def font_installed(family: str = FONT_FAMILY) -> bool | None:
 
 def print_pdfs(pages: dict[Path, tuple[str, int]]) -> None:
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         raise HandoutError("Playwright is not installed in this Python; run `./kit handouts DIR` (it installs the "
                            "kit's test tools, Playwright among them) or `pip install playwright`") from None
-    from playwright.sync_api import Error as PlaywrightError
 
-    from .answer_sheets import CHROMIUM_ARGS
+    def not_started(exc: Exception) -> HandoutError:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return HandoutError(f"{CHROMIUM} could not be started ({first}); {INSTALL_HINT}")
 
-    with sync_playwright() as pw:
-        try:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        except PlaywrightError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise HandoutError(f"{CHROMIUM} could not be started ({first}); {INSTALL_HINT}") from None
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:"))
-                       else route.continue_())
-            for path, (text, expected) in pages.items():
-                page.set_content(text, wait_until="load")
-                page.pdf(path=str(path), format="A4", print_background=True, prefer_css_page_size=True)
-                got = pdf_pages(path)
-                if got != expected:
-                    raise HandoutError(f"{path.name} printed on {got} pages, but its content was laid out for "
-                                       f"{expected}: a page overflowed (lower LINES_PER_PAGE in "
-                                       "iraqtalks/authoring/handouts.py)")
-        finally:
-            browser.close()
+    with offline_page(on_launch_error=not_started, executable=CHROMIUM) as page:
+        for path, (text, expected) in pages.items():
+            page.set_content(text, wait_until="load")
+            page.pdf(path=str(path), format="A4", print_background=True, prefer_css_page_size=True)
+            got = pdf_pages(path)
+            if got != expected:
+                raise HandoutError(f"{path.name} printed on {got} pages, but its content was laid out for "
+                                   f"{expected}: a page overflowed (lower LINES_PER_PAGE in "
+                                   "iraqtalks/authoring/handouts.py)")
 
 
 def check_target(dest: str | Path) -> Path:
